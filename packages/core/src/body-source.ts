@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http';
+import { WsgiError } from './errors.js';
+
+/** Where wsgi.input gets its bytes: `next()` resolves to a chunk, or null at the end. */
+export interface BodySource {
+  next(): Promise<Buffer | null>;
+}
+
+const EMPTY: Promise<null> = Promise.resolve(null);
+
+/** The body of an IncomingMessage, pulled a chunk at a time so nothing is buffered whole. */
+export class MessageSource implements BodySource {
+  readonly #req: IncomingMessage;
+  #waiter: { resolve: (chunk: Buffer | null) => void; reject: (err: Error) => void } | null = null;
+  #listening = false;
+
+  constructor(req: IncomingMessage) {
+    this.#req = req;
+  }
+
+  next(): Promise<Buffer | null> {
+    const req = this.#req;
+    const chunk = req.read() as Buffer | null;
+    if (chunk !== null) return Promise.resolve(chunk);
+    if (req.readableEnded) return EMPTY;
+    if (req.destroyed) return Promise.reject(truncated(req));
+    if (!this.#listening) this.#listen();
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  // Listeners stay for the request's life: cheaper than adding them for every chunk.
+  #listen(): void {
+    this.#listening = true;
+    const req = this.#req;
+    req.on('readable', () => {
+      const waiter = this.#waiter;
+      if (waiter === null) return;
+      const chunk = req.read() as Buffer | null;
+      if (chunk === null) return; // the end: 'end' follows
+      this.#waiter = null;
+      waiter.resolve(chunk);
+    });
+    req.on('end', () => this.#settle(null));
+    req.on('error', () => this.#settle(truncated(req)));
+    req.on('close', () => {
+      if (!req.readableEnded) this.#settle(truncated(req));
+    });
+  }
+
+  #settle(outcome: Error | null): void {
+    const waiter = this.#waiter;
+    if (waiter === null) return;
+    this.#waiter = null;
+    if (outcome === null) waiter.resolve(null);
+    else waiter.reject(outcome);
+  }
+}
+
+function truncated(req: IncomingMessage): WsgiError {
+  const framing = req.headers['transfer-encoding'] === undefined
+    ? `Content-Length ${req.headers['content-length'] ?? 0}`
+    : 'chunked framing';
+  return new WsgiError(
+    'WSGI_ERR_INPUT_TRUNCATED',
+    `the client closed the connection or sent malformed data before the body was complete (${framing})`,
+  );
+}
+
+/** A body a framework has already read into memory (express.raw, express.text). */
+export class BufferSource implements BodySource {
+  #body: Buffer | null;
+  constructor(body: Buffer) {
+    this.#body = body.length === 0 ? null : body;
+  }
+  next(): Promise<Buffer | null> {
+    const body = this.#body;
+    this.#body = null;
+    return Promise.resolve(body);
+  }
+}

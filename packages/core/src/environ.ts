@@ -1,0 +1,157 @@
+import type { IncomingMessage } from 'node:http';
+import type { WsgiErrors } from './errors-stream.js';
+import type { WsgiInput } from './input.js';
+import type { Environ } from './types.js';
+
+/** What a front end knows about a request beyond the IncomingMessage itself. */
+export interface RequestContext {
+  /** The mount prefix, undecoded (Express's `req.baseUrl`, Fastify's prefix). Default `''`. */
+  scriptName?: string;
+  /** The undecoded request target after the prefix. Default `req.url`. */
+  url?: string;
+  /** Overrides for what the socket says, for example behind a trusted proxy. */
+  urlScheme?: 'http' | 'https';
+  remoteAddr?: string;
+  serverName?: string;
+}
+
+const WSGI_VERSION = Object.freeze([1, 0] as const);
+
+// CGI keys an `environ` extra may not override (PEP 3333: the request decides them).
+const CGI_KEYS = new Set([
+  'REQUEST_METHOD', 'SCRIPT_NAME', 'PATH_INFO', 'RAW_PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE',
+  'CONTENT_LENGTH', 'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'REMOTE_PORT',
+  'GATEWAY_INTERFACE', 'HTTPS',
+]);
+
+// Header name -> environ key (null: dropped). Names repeat across requests, so the
+// transform runs once per distinct name; the cache is cleared if a client sprays names.
+const headerKeys = new Map<string, string | null>();
+const HEADER_KEY_CACHE_LIMIT = 2048;
+
+function headerKey(name: string): string | null {
+  let key = headerKeys.get(name);
+  if (key !== undefined) return key;
+  if (name.includes('_')) {
+    key = null; // header-spoofing guard: `X_Forwarded` must not pose as `X-Forwarded`
+  } else {
+    const upper = name.toUpperCase().replaceAll('-', '_');
+    key = upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`;
+  }
+  if (headerKeys.size >= HEADER_KEY_CACHE_LIMIT) headerKeys.clear();
+  headerKeys.set(name, key);
+  return key;
+}
+
+const HEX = /^[0-9A-Fa-f]{2}$/;
+
+/**
+ * Percent-decode to a latin-1 "bytes as string" (PEP 3333): each `%XX` becomes the
+ * code point U+00XX; `+` and malformed escapes are kept as they are.
+ */
+export function unquoteLatin1(raw: string): string {
+  let i = raw.indexOf('%');
+  if (i === -1) return raw;
+  let out = raw.slice(0, i);
+  while (i !== -1) {
+    const hex = raw.slice(i + 1, i + 3);
+    let next: number;
+    if (HEX.test(hex)) {
+      out += String.fromCharCode(parseInt(hex, 16));
+      next = i + 3;
+    } else {
+      out += '%';
+      next = i + 1;
+    }
+    i = raw.indexOf('%', next);
+    out += raw.slice(next, i === -1 ? raw.length : i);
+  }
+  return out;
+}
+
+/** Split an origin-form or absolute-form target into its undecoded path and query. */
+function splitTarget(url: string): [path: string, query: string] {
+  let start = 0;
+  if (url.charCodeAt(0) !== 47 /* / */ && url !== '*') {
+    // absolute-form (RFC 9112 §3.2.2): drop scheme and authority
+    const scheme = url.indexOf('://');
+    if (scheme !== -1) {
+      const slash = url.indexOf('/', scheme + 3);
+      const mark = url.indexOf('?', scheme + 3);
+      start = slash === -1 || (mark !== -1 && mark < slash) ? -1 : slash;
+      if (start === -1) return ['/', mark === -1 ? '' : url.slice(mark + 1)];
+    }
+  }
+  const q = url.indexOf('?', start);
+  return q === -1 ? [url.slice(start), ''] : [url.slice(start, q), url.slice(q + 1)];
+}
+
+/** Everything buildEnviron needs that is fixed for a handler. */
+export interface EnvironDefaults {
+  extras: Record<string, unknown> | undefined;
+  /** Stateless, so one instance serves every request. */
+  errors: WsgiErrors;
+}
+
+/** Build the PEP 3333 environ for one request. */
+export function buildEnviron(
+  req: IncomingMessage,
+  input: WsgiInput,
+  ctx: RequestContext | undefined,
+  defaults: EnvironDefaults,
+): Environ {
+  const socket = req.socket;
+  const [rawPath, query] = splitTarget(ctx?.url ?? req.url ?? '/');
+  const encrypted = (socket as { encrypted?: boolean }).encrypted === true;
+  const scheme = ctx?.urlScheme ?? (encrypted ? 'https' : 'http');
+  const localAddress = socket.localAddress;
+  const remoteAddress = socket.remoteAddress;
+  const environ: Environ = {
+    REQUEST_METHOD: req.method ?? 'GET',
+    SCRIPT_NAME: ctx?.scriptName ? unquoteLatin1(ctx.scriptName) : '',
+    PATH_INFO: unquoteLatin1(rawPath),
+    RAW_PATH_INFO: rawPath,
+    QUERY_STRING: query,
+    // A unix socket has no address: eventlet reports 'unix' and an empty port.
+    SERVER_NAME: ctx?.serverName ?? localAddress ?? 'unix',
+    SERVER_PORT: localAddress === undefined ? '' : String(socket.localPort),
+    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    REMOTE_ADDR: ctx?.remoteAddr ?? remoteAddress ?? 'unix',
+    REMOTE_PORT: remoteAddress === undefined ? '' : String(socket.remotePort),
+    GATEWAY_INTERFACE: 'CGI/1.1',
+    'wsgi.version': WSGI_VERSION,
+    'wsgi.url_scheme': scheme,
+    'wsgi.input': input,
+    'wsgi.errors': defaults.errors,
+    'wsgi.multithread': true,
+    'wsgi.multiprocess': false,
+    'wsgi.run_once': false,
+    'eventlet.input': input,
+    'eventlet.posthooks': [],
+  };
+  if (scheme === 'https') environ.HTTPS = 'on';
+  const extras = defaults.extras;
+  if (extras !== undefined) {
+    for (const key in extras) if (!CGI_KEYS.has(key)) environ[key] = extras[key];
+  }
+  addHeaders(environ, req.rawHeaders, extras);
+  return environ;
+}
+
+/** HTTP_* keys from the raw headers, in wire order; repeats joined with ','. */
+function addHeaders(environ: Environ, raw: string[], extras: Record<string, unknown> | undefined): void {
+  // A key preset by an `environ` extra is replaced by the request's header, not appended to.
+  const seen = extras === undefined ? undefined : new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = headerKey(raw[i]!);
+    if (key === null) continue;
+    const value = raw[i + 1]!;
+    const previous = environ[key];
+    if (previous === undefined || (seen !== undefined && !seen.has(key))) {
+      environ[key] = value;
+      seen?.add(key);
+    } else {
+      environ[key] = `${previous as string},${value}`;
+    }
+  }
+}

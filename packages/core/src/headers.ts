@@ -1,0 +1,29 @@
+// RFC 9110 token (header names), and field values limited to latin-1 without controls
+// other than HTAB: what PEP 3333 allows and what cannot split a response.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+export const isToken = (name: string): boolean => TOKEN.test(name);
+export const isHeaderValue = (value: string): boolean => FIELD_VALUE.test(value);
+
+// Connection-level headers are the server's to send, never the app's (PEP 3333).
+export const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
+  'trailers', 'transfer-encoding', 'upgrade',
+]);
+
+const capitalized = new Map<string, string>();
+const CAPITALIZE_CACHE_LIMIT = 1024;
+
+/** eventlet's capitalization: each `-`-separated part gets an upper first letter, the rest lower. */
+export function capitalizeHeaderName(name: string): string {
+  let out = capitalized.get(name);
+  if (out !== undefined) return out;
+  out = name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
+    .join('-');
+  if (capitalized.size >= CAPITALIZE_CACHE_LIMIT) capitalized.clear();
+  capitalized.set(name, out);
+  return out;
+}

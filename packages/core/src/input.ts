@@ -1,0 +1,160 @@
+import type { BodySource } from './body-source.js';
+import { WsgiError } from './errors.js';
+import type { HundredContinue } from './hundred-continue.js';
+import type { HeaderList } from './types.js';
+
+const EMPTY = Buffer.alloc(0);
+const NEWLINE = 0x0a;
+
+/**
+ * `environ['wsgi.input']`: the request body as PEP 3333's input stream, with Python's
+ * blocking reads turned into promises. It never reads past the body; at the end it
+ * returns an empty buffer. The first read sends a pending "100 Continue".
+ */
+export class WsgiInput {
+  readonly #source: BodySource;
+  readonly #continue: HundredContinue | null;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #ended = false;
+  #started = false;
+
+  constructor(source: BodySource, hundredContinue: HundredContinue | null) {
+    this.#source = source;
+    this.#continue = hundredContinue;
+  }
+
+  /** Whether the app has started reading the body. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Read `size` bytes (fewer at the end), or all that is left when `size` is omitted or negative. */
+  async read(size?: number | null): Promise<Buffer> {
+    const limit = checkSize(size, 'read');
+    this.#start();
+    if (limit < 0) {
+      while (await this.#fill());
+      return this.#take(this.#buffered);
+    }
+    while (this.#buffered < limit && (await this.#fill()));
+    return this.#take(Math.min(limit, this.#buffered));
+  }
+
+  /** Read one line, up to and including `\n`, or at most `size` bytes. */
+  async readline(size?: number | null): Promise<Buffer> {
+    const limit = checkSize(size, 'readline');
+    this.#start();
+    let scanned = 0;
+    for (;;) {
+      const end = this.#lineEnd(scanned);
+      if (end !== -1) return this.#take(limit < 0 ? end : Math.min(end, limit));
+      if (limit >= 0 && this.#buffered >= limit) return this.#take(limit);
+      scanned = this.#buffered;
+      if (!(await this.#fill())) return this.#take(this.#buffered);
+    }
+  }
+
+  /** Read lines to the end; with a positive `hint`, stop once that many bytes are read. */
+  async readlines(hint?: number | null): Promise<Buffer[]> {
+    const limit = checkSize(hint, 'readlines');
+    const lines: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return lines;
+      lines.push(line);
+      total += line.length;
+      if (limit > 0 && total >= limit) return lines;
+    }
+  }
+
+  /** `for await (const line of environ['wsgi.input'])`. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+
+  /** eventlet: headers to send with the next "100 Continue". */
+  set_hundred_continue_response_headers(headers: HeaderList): void {
+    this.#continue?.setHeaders(headers);
+  }
+
+  /** eventlet: send another "100 Continue" now (if the final response has not started). */
+  send_hundred_continue_response(): void {
+    this.#started = true;
+    this.#continue?.send();
+  }
+
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    if (this.#continue?.pending) this.#continue.send();
+  }
+
+  async #fill(): Promise<boolean> {
+    if (this.#ended) return false;
+    const chunk = await this.#source.next();
+    if (chunk === null) {
+      this.#ended = true;
+      return false;
+    }
+    if (chunk.length > 0) {
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.length;
+    }
+    return true;
+  }
+
+  /** Bytes up to and including the first `\n` at or after `from`, or -1. */
+  #lineEnd(from: number): number {
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      if (offset + chunk.length > from) {
+        const at = chunk.indexOf(NEWLINE, Math.max(0, from - offset));
+        if (at !== -1) return offset + at + 1;
+      }
+      offset += chunk.length;
+    }
+    return -1;
+  }
+
+  #take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const chunks = this.#chunks;
+    this.#buffered -= n;
+    const first = chunks[0]!;
+    if (first.length === n) return chunks.shift()!;
+    if (first.length > n) {
+      chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const chunk = chunks[0]!;
+      const want = n - at;
+      if (chunk.length <= want) {
+        out.set(chunk, at);
+        at += chunk.length;
+        chunks.shift();
+      } else {
+        out.set(chunk.subarray(0, want), at);
+        chunks[0] = chunk.subarray(want);
+        at = n;
+      }
+    }
+    return out;
+  }
+}
+
+function checkSize(size: number | null | undefined, method: string): number {
+  if (size === undefined || size === null) return -1;
+  if (typeof size !== 'number' || !Number.isInteger(size)) {
+    throw new WsgiError('WSGI_ERR_INPUT_ARGUMENT', `${method}() takes an integer size, got ${String(size)}`);
+  }
+  return size;
+}

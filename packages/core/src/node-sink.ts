@@ -1,0 +1,164 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { httpDate } from './http-date.js';
+import type { HundredContinue } from './hundred-continue.js';
+import type { ResponseSink } from './sink.js';
+import type { ResponseHead } from './start-response.js';
+
+/** How the connection may be kept, decided by the front end (eventlet's `keepalive`). */
+export interface ConnectionPolicy {
+  /** false: every response closes its connection. */
+  keepalive: boolean;
+  /** `Keep-Alive` header value sent when the client asked for keep-alive, or null. */
+  keepAliveHeader: string | null;
+  /** Whether chunked framing may be used (false under `maxHttpVersion: 'HTTP/1.0'`). */
+  chunked: boolean;
+  /** Whether the server is shutting down (responses then close their connection). */
+  closing: () => boolean;
+}
+
+const KEEP_ALIVE = /keep-alive/i;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Writes straight onto a ServerResponse, with eventlet's header block: the app's
+ * headers in order, then Date, Transfer-Encoding and Connection, each only when due.
+ */
+export class NodeSink implements ResponseSink {
+  bytesWritten = 0;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #policy: ConnectionPolicy;
+  readonly #continue: HundredContinue | null;
+  #chunked = false;
+
+  constructor(req: IncomingMessage, res: ServerResponse, policy: ConnectionPolicy, hundred: HundredContinue | null) {
+    this.#req = req;
+    this.#res = res;
+    this.#policy = policy;
+    this.#continue = hundred;
+  }
+
+  get headersSent(): boolean {
+    return this.#res.headersSent;
+  }
+
+  head(head: ResponseHead, length: number, bodyless: boolean): void {
+    const req = this.#req;
+    const res = this.#res;
+    const policy = this.#policy;
+    const headers = head.headers.slice();
+    // A client still waiting for its 100 may send the body anyway: do not reuse the connection.
+    let keepAlive = policy.keepalive && res.shouldKeepAlive && !policy.closing() && !this.#continue?.pending;
+    const statusForbidsBody = bodyless && req.method !== 'HEAD';
+    if (length !== -1 && head.contentLength === -1 && !statusForbidsBody) {
+      headers.push('Content-Length', String(length));
+    }
+    if (!head.hasDate) headers.push('Date', httpDate());
+    if (length === -1 && head.contentLength === -1 && !bodyless) {
+      if (policy.chunked && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+        headers.push('Transfer-Encoding', 'chunked');
+        this.#chunked = true;
+      } else {
+        keepAlive = false; // the body ends when the connection does
+        res.removeHeader('Transfer-Encoding');
+      }
+    }
+    if (!keepAlive) {
+      headers.push('Connection', 'close');
+    } else if (KEEP_ALIVE.test(req.headers.connection ?? '')) {
+      headers.push('Connection', 'keep-alive');
+      if (policy.keepAliveHeader !== null) headers.push('Keep-Alive', policy.keepAliveHeader);
+    } else {
+      res.removeHeader('Connection'); // keep the connection, but say nothing (as eventlet)
+    }
+    writeHeadTo(res, head.statusCode, head.reason, headers);
+    this.#countHead();
+  }
+
+  whole(head: ResponseHead, body: Buffer | string | null, bodyless: boolean): void {
+    const length = body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    this.head(head, length, bodyless);
+    if (bodyless || body === null) {
+      this.#res.end();
+    } else {
+      this.#res.end(body);
+      this.bytesWritten += length;
+    }
+  }
+
+  write(data: Buffer): boolean {
+    const size = data.length;
+    this.bytesWritten += this.#chunked ? size + size.toString(16).length + 4 : size;
+    return this.#res.write(data);
+  }
+
+  end(): void {
+    if (this.#chunked) this.bytesWritten += 5; // 0\r\n\r\n
+    this.#res.end();
+  }
+
+  endShort(): void {
+    const res = this.#res;
+    // Not end(): Node would take the response as complete and reuse the connection.
+    res.write(EMPTY, () => res.destroy());
+  }
+
+  abort(): void {
+    this.#res.destroy();
+  }
+
+  serverError(body: Buffer): void {
+    const res = this.#res;
+    if (res.destroyed) return;
+    res.writeHead(500, 'Internal Server Error', [
+      'Content-Type', 'text/plain',
+      'Content-Length', String(body.length),
+      'Date', httpDate(),
+      'Connection', 'close',
+    ]);
+    res.end(body);
+    this.#countHead();
+    this.bytesWritten += body.length;
+  }
+
+  watch(drain: () => void, gone: () => void): void {
+    const res = this.#res;
+    res.on('drain', drain);
+    res.on('close', () => {
+      if (!res.writableFinished) gone();
+    });
+  }
+
+  done(): Promise<void> {
+    const res = this.#res;
+    if (res.writableFinished || res.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+  }
+
+  // Node builds the head as one latin-1 string; its length is the head's size in bytes.
+  #countHead(): void {
+    this.bytesWritten += (this.#res as { _header?: string | null })._header?.length ?? 0;
+  }
+}
+
+/** Send the head through the fast path, or merge with headers a framework already set. */
+function writeHeadTo(res: ServerResponse, code: number, reason: string, headers: string[]): void {
+  if (res.getHeaderNames().length === 0) {
+    res.writeHead(code, reason, headers);
+    return;
+  }
+  // setHeader replaces, so a repeated name (Set-Cookie) is set once, as a list.
+  const grouped = new Map<string, [string, string[]]>();
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    const lower = name.toLowerCase();
+    const entry = grouped.get(lower);
+    if (entry === undefined) grouped.set(lower, [name, [headers[i + 1]!]]);
+    else entry[1].push(headers[i + 1]!);
+  }
+  for (const [name, values] of grouped.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
+  res.writeHead(code, reason);
+}

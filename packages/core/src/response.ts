@@ -1,0 +1,254 @@
+import { describeError, WsgiError } from './errors.js';
+import type { ResponseSink } from './sink.js';
+import { parseHead, typeName, type ResponseHead } from './start-response.js';
+import type { ErrorLog, StartResponse, Write } from './types.js';
+
+type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
+
+/**
+ * One response: `start_response` and `write` for the app, and the body writer that
+ * coalesces, caps and paces what the app yields. Headers go out at the first
+ * non-empty chunk, the first write(), or the end of the body (PEP 3333).
+ */
+export class WsgiResponse {
+  /** Status code for the access log: the last start_response's, 200 if none. */
+  statusCode = 200;
+  /** The client went away before the response was complete. */
+  aborted = false;
+
+  readonly #sink: ResponseSink;
+  readonly #method: string;
+  readonly #capitalize: boolean;
+  readonly #log: ErrorLog;
+  readonly #describe: () => string;
+  #head: ResponseHead | null = null;
+  #bodyless = false;
+  #bodyBytes = 0;
+  #pending: Buffer[] = [];
+  #pendingSize = 0;
+  #minChunk = 0;
+  #full = false;
+  #watching = false;
+  #wake: (() => void) | null = null;
+
+  constructor(sink: ResponseSink, method: string, capitalize: boolean, log: ErrorLog, describe: () => string) {
+    this.#sink = sink;
+    this.#method = method;
+    this.#capitalize = capitalize;
+    this.#log = log;
+    this.#describe = describe;
+  }
+
+  /** PEP 3333's start_response: validates now, sends nothing. */
+  readonly startResponse: StartResponse = (status, headers, excInfo) => {
+    if (excInfo) {
+      if (this.#sink.headersSent) throw excInfo; // too late to change the status: re-raise
+    } else if (this.#head !== null) {
+      throw new WsgiError('WSGI_ERR_HEADERS_SET', 'pass exc_info to replace the status and headers');
+    }
+    const head = parseHead(status, headers, this.#capitalize);
+    const code = head.statusCode;
+    this.#head = head;
+    this.statusCode = code;
+    this.#bodyless = this.#method === 'HEAD' || code < 200 || code === 204 || code === 304;
+    return this.write;
+  };
+
+  /** The write() callable: sends at once; the promise, when there is one, resolves on drain. */
+  readonly write: Write = (chunk) => {
+    if (this.#head === null) {
+      throw new WsgiError('WSGI_ERR_WRITE_BEFORE_START', 'call start_response before write()');
+    }
+    if (this.aborted) throw new WsgiError('WSGI_ERR_CLIENT_GONE', 'the client closed the connection');
+    const buffer = toBuffer(chunk);
+    if (buffer.length > 0) this.#append(buffer);
+    return this.#flush();
+  };
+
+  /** Send what the app returned. A list goes out as one head plus one body. */
+  async send(body: unknown, minChunk: number): Promise<void> {
+    this.#minChunk = minChunk;
+    if (Array.isArray(body) && !this.#sink.headersSent) return this.#sendList(body);
+    const { it, async: isAsync } = iterate(body);
+    this.#watch();
+    for (;;) {
+      let step: IteratorResult<unknown> | Promise<IteratorResult<unknown>> | undefined = it.next();
+      if (isAsync) step = await this.#unlessAborted(step as Promise<IteratorResult<unknown>>);
+      if (this.aborted) return abandon(it);
+      const { done, value } = step as IteratorResult<unknown>;
+      if (done) break;
+      let buffer: Buffer;
+      try {
+        buffer = toBuffer(value);
+      } catch (err) {
+        abandon(it);
+        throw err;
+      }
+      if (buffer.length === 0) continue;
+      this.#append(buffer);
+      if (this.#pendingSize >= this.#minChunk || this.#full || this.#bodyless) {
+        const drained = this.#flush();
+        if (drained !== undefined) await drained;
+      }
+      if (this.#full || this.aborted || (this.#bodyless && this.#sink.headersSent)) {
+        abandon(it);
+        break;
+      }
+    }
+    return this.#end();
+  }
+
+  /** An app error: a 500 (or the front end's handler) before the head went out, an abort after. */
+  fail(err: unknown, debug: boolean, onError: ((err: unknown) => void) | undefined): void {
+    this.#log(`Error in the WSGI app for ${this.#describe()}:\n${describeError(err)}\n`);
+    this.#pending = [];
+    this.#pendingSize = 0;
+    if (this.#sink.headersSent) {
+      this.#sink.abort();
+      return;
+    }
+    this.statusCode = 500;
+    if (onError !== undefined) onError(err);
+    else this.#sink.serverError(debug ? Buffer.from(describeError(err), 'utf8') : Buffer.alloc(0));
+  }
+
+  #requireHead(): ResponseHead {
+    if (this.#head === null) {
+      throw new WsgiError('WSGI_ERR_NO_START_RESPONSE', 'the app returned its body without calling start_response');
+    }
+    return this.#head;
+  }
+
+  #sendList(body: unknown[]): Promise<void> | undefined {
+    const head = this.#requireHead();
+    let payload: string | Buffer;
+    let length: number;
+    if (body.length === 1 && typeof body[0] === 'string') {
+      payload = body[0];
+      length = Buffer.byteLength(payload);
+    } else {
+      const buffers = body.map(toBuffer);
+      length = 0;
+      for (const b of buffers) length += b.length;
+      payload = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, length);
+    }
+    if (head.contentLength !== -1 && length !== head.contentLength && !this.#bodyless) {
+      // A mismatch goes the streaming way, which cuts an excess and closes after a shortfall.
+      this.#append(typeof payload === 'string' ? Buffer.from(payload) : payload);
+      this.#watch();
+      return this.#end();
+    }
+    this.#sink.whole(head, length === 0 ? null : payload, this.#bodyless);
+    this.#bodyBytes = length;
+    return undefined;
+  }
+
+  #append(buffer: Buffer): void {
+    this.#pending.push(buffer);
+    this.#pendingSize += buffer.length;
+    if (this.#head!.contentLength !== -1) this.#capPending();
+  }
+
+  // An app-declared Content-Length is never exceeded: the excess is cut and logged.
+  #capPending(): void {
+    const room = this.#head!.contentLength - this.#bodyBytes;
+    if (this.#pendingSize < room || this.#bodyless) return;
+    this.#full = true;
+    if (this.#pendingSize === room) return;
+    this.#log(`WSGI app for ${this.#describe()} yielded more than its Content-Length ` +
+      `${this.#head!.contentLength}; the excess was not sent\n`);
+    const all = Buffer.concat(this.#pending, this.#pendingSize);
+    this.#pending = [all.subarray(0, room)];
+    this.#pendingSize = room;
+  }
+
+  /** Write what is pending (the head first if need be); a promise when the client is slow. */
+  #flush(): Promise<void> | undefined {
+    const sink = this.#sink;
+    if (!sink.headersSent) sink.head(this.#requireHead(), -1, this.#bodyless);
+    const size = this.#pendingSize;
+    if (size === 0 || this.aborted) return undefined;
+    const pending = this.#pending;
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, size);
+    this.#pending = [];
+    this.#pendingSize = 0;
+    if (this.#bodyless) return undefined;
+    this.#bodyBytes += size;
+    if (sink.write(data)) return undefined;
+    this.#watch();
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  async #end(): Promise<void> {
+    const drained = this.#flush();
+    if (drained !== undefined) await drained;
+    if (this.aborted) return;
+    const declared = this.#head!.contentLength;
+    if (declared !== -1 && this.#bodyBytes < declared && !this.#bodyless) {
+      // A short body: the client must not read the next response as the rest of this one.
+      this.#log(`WSGI app for ${this.#describe()} sent ${this.#bodyBytes} bytes of its ` +
+        `Content-Length ${declared}; closing the connection\n`);
+      this.#sink.endShort();
+      return;
+    }
+    this.#sink.end();
+  }
+
+  // Wake the body loop on drain, and when a client leaves before the response is done.
+  #watch(): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    const wake = (): void => {
+      const resolve = this.#wake;
+      this.#wake = null;
+      resolve?.();
+    };
+    this.#sink.watch(wake, () => {
+      this.aborted = true;
+      wake();
+    });
+  }
+
+  /** Await an async iterator's step, but stop waiting if the client leaves meanwhile. */
+  #unlessAborted<T>(step: Promise<T>): Promise<T | undefined> {
+    if (this.aborted) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      this.#wake = () => resolve(undefined);
+      step.then((value) => {
+        this.#wake = null;
+        resolve(value);
+      }, reject);
+    });
+  }
+}
+
+/** A chunk as bytes; anything else the app yields is an error that says what it was. */
+export function toBuffer(chunk: unknown): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new WsgiError('WSGI_ERR_CHUNK', `body chunks must be strings or Uint8Arrays, got ${typeName(chunk)}`);
+}
+
+function iterate(body: unknown): { it: AnyIterator; async: boolean } {
+  if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) {
+    const asyncIt = (body as AsyncIterable<unknown>)[Symbol.asyncIterator];
+    if (typeof asyncIt === 'function') return { it: asyncIt.call(body), async: true };
+    const syncIt = (body as Iterable<unknown>)[Symbol.iterator];
+    if (typeof syncIt === 'function') return { it: syncIt.call(body), async: false };
+  }
+  const hint = typeof body === 'string' || body instanceof Uint8Array ? ' (wrap a single chunk in a list: [body])' : '';
+  throw new WsgiError('WSGI_ERR_BODY', `the app must return an iterable of chunks, got ${typeName(body)}${hint}`);
+}
+
+/** Tell an iterator we stopped early, so a generator's finally blocks run. */
+function abandon(it: AnyIterator): void {
+  try {
+    const result = it.return?.();
+    if (result instanceof Promise) result.catch(() => {});
+  } catch {
+    // the generator's own cleanup failed; close() and the log still follow
+  }
+}

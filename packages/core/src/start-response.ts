@@ -1,0 +1,80 @@
+import { WsgiError } from './errors.js';
+import { capitalizeHeaderName, HOP_BY_HOP, isHeaderValue, isToken } from './headers.js';
+import type { HeaderList } from './types.js';
+
+// `NNN reason`: three digits, a space, then latin-1 text without controls (PEP 3333).
+const STATUS = /^[1-9][0-9]{2} [\t\x20-\x7e\x80-\xff]*$/;
+
+/** A validated status and header list, ready to go on the wire. */
+export interface ResponseHead {
+  status: string;
+  statusCode: number;
+  reason: string;
+  /** Flat `[name, value, name, value, …]`, the shape `writeHead` takes without copying. */
+  headers: string[];
+  /** The app's Content-Length, or -1 when it gave none. */
+  contentLength: number;
+  hasDate: boolean;
+}
+
+/** Check `start_response`'s arguments; throws a WsgiError naming what is wrong. */
+export function parseHead(status: unknown, headers: unknown, capitalize: boolean): ResponseHead {
+  if (typeof status !== 'string' || !STATUS.test(status)) {
+    throw new WsgiError('WSGI_ERR_STATUS', `${JSON.stringify(status)} is not "NNN reason" ` +
+      '(three digits, a space, latin-1 text without CR or LF)');
+  }
+  if (!Array.isArray(headers)) {
+    throw new WsgiError('WSGI_ERR_HEADERS', `headers must be a list of [name, value] pairs, got ${typeName(headers)}`);
+  }
+  const flat: string[] = new Array(headers.length * 2);
+  let contentLength = -1;
+  let hasDate = false;
+  for (let i = 0; i < headers.length; i++) {
+    const pair = (headers as HeaderList)[i];
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new WsgiError('WSGI_ERR_HEADERS', `header ${i} is not a [name, value] pair: ${typeName(pair)}`);
+    }
+    const [name, value] = pair;
+    if (typeof name !== 'string' || !isToken(name)) {
+      throw new WsgiError('WSGI_ERR_HEADERS', `header name ${JSON.stringify(name)} is not an HTTP token`);
+    }
+    if (typeof value !== 'string' || !isHeaderValue(value)) {
+      throw new WsgiError('WSGI_ERR_HEADERS', `value of header ${name} must be latin-1 text without CR, LF ` +
+        `or other control characters, got ${JSON.stringify(value)}`);
+    }
+    // Only these few names need a case-insensitive look: skip the lowercasing otherwise.
+    const lower = SPECIAL_LENGTHS.has(name.length) ? name.toLowerCase() : '';
+    if (HOP_BY_HOP.has(lower)) {
+      throw new WsgiError('WSGI_ERR_HEADERS', `${name} is a hop-by-hop header; the server manages the connection`);
+    }
+    if (lower === 'content-length') {
+      const length = parseContentLength(value);
+      if (contentLength !== -1 && contentLength !== length) {
+        throw new WsgiError('WSGI_ERR_HEADERS', `conflicting Content-Length headers ${contentLength} and ${value}`);
+      }
+      contentLength = length;
+    } else if (lower === 'date') {
+      hasDate = true;
+    }
+    flat[2 * i] = capitalize ? capitalizeHeaderName(name) : name;
+    flat[2 * i + 1] = value;
+  }
+  const statusCode = (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + status.charCodeAt(2) - 48;
+  return { status, statusCode, reason: status.slice(4), headers: flat, contentLength, hasDate };
+}
+
+const SPECIAL_LENGTHS = new Set([...HOP_BY_HOP, 'content-length', 'date'].map((name) => name.length));
+
+function parseContentLength(value: string): number {
+  if (!/^[0-9]{1,15}$/.test(value)) {
+    throw new WsgiError('WSGI_ERR_HEADERS', `Content-Length must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
