@@ -60,8 +60,20 @@ export class RawClient {
     if (head || /^HTTP\/1\.[01] (1\d\d|204|304) /.test(header)) return header;
     const length = /\r\ncontent-length: *(\d+)/i.exec(header);
     if (length) return header + (await this.readBytes(Number(length[1]), timeoutMs));
-    if (/\r\ntransfer-encoding: *chunked/i.test(header)) return header + (await this.readUntil('\r\n0\r\n\r\n', timeoutMs));
+    if (/\r\ntransfer-encoding: *chunked/i.test(header)) return header + (await this.readChunked(timeoutMs));
     return header + (await this.readToEnd(timeoutMs));
+  }
+
+  /** Read a chunked body to its terminator, framing included. */
+  async readChunked(timeoutMs = 5000): Promise<string> {
+    let body = '';
+    for (;;) {
+      const line = await this.readUntil('\r\n', timeoutMs);
+      body += line;
+      const size = parseInt(line, 16);
+      if (size === 0) return body + (await this.readUntil('\r\n', timeoutMs));
+      body += await this.readBytes(size + 2, timeoutMs);
+    }
   }
 
   async readBytes(n: number, timeoutMs = 5000): Promise<string> {

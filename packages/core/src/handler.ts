@@ -67,7 +67,7 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
   };
 
   return async function handle(req, res, ctx) {
-    const hundred = expectsContinue(req, res) ? new HundredContinue(res) : null;
+    const hundred = expectsContinue(req, res) ? new HundredContinue(req, res) : null;
     const source = ctx?.body === undefined ? new MessageSource(req) : new BufferSource(Buffer.from(ctx.body));
     const input = new WsgiInput(source, hundred);
     const environ = buildEnviron(req, input, ctx, defaults);

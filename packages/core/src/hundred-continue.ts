@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { BodySource } from './body-source.js';
+import { takeNextChunkedBody } from './chunked.js';
 import { WsgiError } from './errors.js';
 import { capitalizeHeaderName, isHeaderValue, isToken } from './headers.js';
 import type { HeaderList } from './types.js';
@@ -17,10 +19,12 @@ interface ContinueFlags {
  * on each `send_hundred_continue_response()`, never once the final head is out.
  */
 export class HundredContinue {
+  readonly #req: IncomingMessage;
   readonly #res: ServerResponse & ContinueFlags;
   #headers: HeaderList = [];
 
-  constructor(res: ServerResponse) {
+  constructor(req: IncomingMessage, res: ServerResponse) {
+    this.#req = req;
     this.#res = res;
   }
 
@@ -30,28 +34,28 @@ export class HundredContinue {
     return res._expect_continue === true && res._sent100 !== true;
   }
 
-  /** Headers for the next 100, capitalized as eventlet does (`Header-k` → `Header-K`). */
+  /** Headers for the next 100s (they persist, as in eventlet). */
   setHeaders(headers: HeaderList): void {
-    if (!Array.isArray(headers)) {
-      throw new WsgiError('WSGI_ERR_HEADERS', '100 Continue headers must be a list of [name, value] pairs');
-    }
-    this.#headers = headers.map((pair) => {
-      const [name, value] = Array.isArray(pair) ? pair : [];
-      if (typeof name !== 'string' || !isToken(name)) {
-        throw new WsgiError('WSGI_ERR_HEADERS', `invalid 100 Continue header name ${JSON.stringify(name)}`);
-      }
-      if (typeof value !== 'string' || !isHeaderValue(value)) {
-        throw new WsgiError('WSGI_ERR_HEADERS', `invalid value for 100 Continue header ${name}: ` +
-          'it must be latin-1 text without CR, LF or other control characters');
-      }
-      return [capitalizeHeaderName(name), value];
-    });
+    this.#headers = headers;
   }
 
-  /** Send a 100 now unless the final response head has gone out. Returns whether one was sent. */
-  send(): boolean {
+  /**
+   * After a chunked body has ended, the next one comes on the same connection, past
+   * Node's parser (eventlet's test_024b). Null for a Content-Length body: reads go on in it.
+   */
+  nextBody(): BodySource | null {
+    return this.#req.headers['transfer-encoding'] === undefined ? null : takeNextChunkedBody(this.#req, this.#res);
+  }
+
+  /** Whether a 100 may still go out: not once the final head has (eventlet's test_024d). */
+  get open(): boolean {
+    return !this.#res.headersSent && !this.#res.destroyed;
+  }
+
+  /** Send a 100 now, unless the final head has gone out. */
+  send(): void {
+    if (!this.open) return;
     const res = this.#res;
-    if (res.headersSent || res.destroyed) return false;
     const headers = this.#headers;
     if (headers.length === 0) {
       res.writeContinue();
@@ -65,8 +69,51 @@ export class HundredContinue {
       res._writeRaw!(`${head}\r\n`, 'latin1');
     }
     res._sent100 = true;
-    return true;
   }
+}
+
+/** Validate 100 Continue headers and capitalize their names as eventlet does (`Header-k` → `Header-K`). */
+export function continueHeaders(headers: HeaderList): HeaderList {
+  if (!Array.isArray(headers)) {
+    throw new WsgiError('WSGI_ERR_HEADERS', '100 Continue headers must be a list of [name, value] pairs');
+  }
+  return headers.map((pair) => {
+    const [name, value] = Array.isArray(pair) ? pair : [];
+    if (typeof name !== 'string' || !isToken(name)) {
+      throw new WsgiError('WSGI_ERR_HEADERS', `invalid 100 Continue header name ${JSON.stringify(name)}`);
+    }
+    if (typeof value !== 'string' || !isHeaderValue(value)) {
+      throw new WsgiError('WSGI_ERR_HEADERS', `invalid value for 100 Continue header ${name}: ` +
+        'it must be latin-1 text without CR, LF or other control characters');
+    }
+    return [capitalizeHeaderName(name), value];
+  });
+}
+
+const deferring = new WeakSet<Server>();
+
+/**
+ * Route `server`'s `Expect: 100-continue` requests to its request listeners with the
+ * 100 deferred instead of sent at once: a WSGI app's wsgi.input sends it (with any
+ * headers) on its first read; for any other route, whatever first reads the body
+ * sends a plain 100, so no client waits for its timeout. Idempotent.
+ */
+export function deferContinue(server: Server): void {
+  if (deferring.has(server)) return;
+  deferring.add(server);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    continueOnFirstRead(req, res);
+    server.emit('request', req, res);
+  });
+}
+
+function continueOnFirstRead(req: IncomingMessage, res: ServerResponse & ContinueFlags): void {
+  const read = req._read;
+  req._read = function readAfterContinue(this: IncomingMessage, size: number): void {
+    req._read = read;
+    if (!res._sent100 && !res.headersSent) res.writeContinue();
+    read.call(this, size);
+  };
 }
 
 /** Whether Node flagged this request as waiting for a 100 (HTTP/1.1 with Expect: 100-continue). */

@@ -11,6 +11,7 @@ export type { ResponseHead } from './start-response.js';
 export { toBuffer } from './response.js';
 export { unquoteLatin1 } from './environ.js';
 export { WsgiInput } from './input.js';
+export { deferContinue } from './hundred-continue.js';
 export { WsgiErrors, stderrLog } from './errors-stream.js';
 export { WsgiError, codes, describeError } from './errors.js';
 export type { WsgiErrorCode } from './errors.js';

@@ -1,6 +1,6 @@
 import type { BodySource } from './body-source.js';
 import { WsgiError } from './errors.js';
-import type { HundredContinue } from './hundred-continue.js';
+import { continueHeaders, type HundredContinue } from './hundred-continue.js';
 import type { HeaderList } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -12,7 +12,7 @@ const NEWLINE = 0x0a;
  * returns an empty buffer. The first read sends a pending "100 Continue".
  */
 export class WsgiInput {
-  readonly #source: BodySource;
+  #source: BodySource;
   readonly #continue: HundredContinue | null;
   #chunks: Buffer[] = [];
   #buffered = 0;
@@ -78,15 +78,31 @@ export class WsgiInput {
     }
   }
 
-  /** eventlet: headers to send with the next "100 Continue". */
+  /**
+   * eventlet: headers to send with the next "100 Continue" (names capitalized:
+   * `Header-k` → `Header-K`; values must be latin-1 without CR or LF).
+   */
   set_hundred_continue_response_headers(headers: HeaderList): void {
-    this.#continue?.setHeaders(headers);
+    const valid = continueHeaders(headers);
+    this.#continue?.setHeaders(valid);
   }
 
-  /** eventlet: send another "100 Continue" now (if the final response has not started). */
+  /**
+   * eventlet: send another "100 Continue" now, unless the final response has started
+   * or the client did not ask for one (it has nothing to wait for). After a chunked
+   * body has been read to its end, the following reads read the next chunked body;
+   * with Content-Length they go on in the same body.
+   */
   send_hundred_continue_response(): void {
+    const hundred = this.#continue;
+    if (hundred === null || !hundred.open) return;
     this.#started = true;
-    this.#continue?.send();
+    // Take the next body's bytes before the client can send them (it waits for this 100).
+    const next = this.#ended ? hundred.nextBody() : null;
+    hundred.send();
+    if (next === null) return;
+    this.#source = next;
+    this.#ended = false;
   }
 
   #start(): void {
