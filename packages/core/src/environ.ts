@@ -72,7 +72,8 @@ export function unquoteLatin1(raw: string): string {
 /** Split an origin-form or absolute-form target into its undecoded path and query. */
 function splitTarget(url: string): [path: string, query: string] {
   let start = 0;
-  if (url.charCodeAt(0) !== 47 /* / */ && url !== '*') {
+  // A mount's remainder may be just a query ('?next=http://…'): relative, not absolute-form.
+  if (url.charCodeAt(0) !== 47 /* / */ && url.charCodeAt(0) !== 63 /* ? */ && url !== '*') {
     // absolute-form (RFC 9112 §3.2.2): drop scheme and authority
     const scheme = url.indexOf('://');
     if (scheme !== -1) {
