@@ -49,7 +49,9 @@ export class NodeSink implements ResponseSink {
     const headers = head.headers.slice();
     // A client still waiting for its 100 may send the body anyway: do not reuse the connection.
     let keepAlive = policy.keepalive && res.shouldKeepAlive && !policy.closing() && !this.#continue?.pending;
-    const statusForbidsBody = bodyless && req.method !== 'HEAD';
+    // A HEAD of a 200 tells the length GET would have; a 1xx, 204 or 304 has none to tell.
+    const code = head.statusCode;
+    const statusForbidsBody = code < 200 || code === 204 || code === 304;
     if (length !== -1 && head.contentLength === -1 && !statusForbidsBody) {
       headers.push('Content-Length', String(length));
     }
