@@ -113,12 +113,13 @@ export function buildEnviron(
     PATH_INFO: unquoteLatin1(rawPath),
     RAW_PATH_INFO: rawPath,
     QUERY_STRING: query,
-    // A unix socket has no address: eventlet reports 'unix' and an empty port.
+    // A unix socket has no address: eventlet reports 'unix' and an empty port. A fake
+    // socket (light-my-request's, under fastify.inject) has a remote address but no ports.
     SERVER_NAME: ctx?.serverName ?? localAddress ?? 'unix',
-    SERVER_PORT: localAddress === undefined ? '' : String(socket.localPort),
+    SERVER_PORT: socket.localPort === undefined ? '' : String(socket.localPort),
     SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
     REMOTE_ADDR: ctx?.remoteAddr ?? remoteAddress ?? 'unix',
-    REMOTE_PORT: remoteAddress === undefined ? '' : String(socket.remotePort),
+    REMOTE_PORT: socket.remotePort === undefined ? '' : String(socket.remotePort),
     GATEWAY_INTERFACE: 'CGI/1.1',
     'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': scheme,
