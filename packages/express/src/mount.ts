@@ -1,0 +1,54 @@
+import { inspect } from 'node:util';
+import { createWsgiHandler, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
+import { bodyForInput } from './body.js';
+import { applyProxyView, trustsProxy } from './proxy.js';
+import { targetBelowMount } from './target.js';
+import type { NextFunction, WsgiMiddleware, WsgiMountOptions } from './types.js';
+
+/**
+ * Express middleware that runs a WSGI app: `app.use('/legacy', wsgiMount(helloWorld))`.
+ *
+ * SCRIPT_NAME is the path Express matched on the way here (`req.baseUrl`), PATH_INFO the
+ * rest. wsgi.url_scheme, REMOTE_ADDR and SERVER_NAME follow Express's `trust proxy`
+ * setting. An app error raised before any byte was sent goes to `next(err)`. The request
+ * body streams into wsgi.input, unless a parser before the mount left a Buffer or string.
+ *
+ * @param app - the WSGI application, `app(environ, start_response)`
+ * @param options - the core's shared options (environ extras, chunk size, header case, error log)
+ */
+export function wsgiMount(app: WsgiApp, options: WsgiMountOptions = {}): WsgiMiddleware {
+  const handle = createWsgiHandler(app, {
+    environ: options.environ,
+    minimumChunkSize: options.minimumChunkSize,
+    capitalizeResponseHeaders: options.capitalizeResponseHeaders,
+    errors: options.errors,
+  });
+  return function wsgiMiddleware(req, res, next) {
+    let body: Buffer | string | undefined;
+    try {
+      body = bodyForInput(req);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    const base = req.baseUrl;
+    // One shape for every request, so the core's reads of it stay monomorphic.
+    const ctx: MountContext = {
+      scriptName: base,
+      url: base === '' ? undefined : targetBelowMount(req),
+      urlScheme: undefined,
+      remoteAddr: undefined,
+      serverName: undefined,
+      body,
+      onError: (err) => passOn(next, err),
+    };
+    if (trustsProxy(req)) applyProxyView(ctx, req);
+    void handle(req, res, ctx);
+  };
+}
+
+/** Hand an app error to Express, which reads falsy values as "no error" and 'route'/'router' as skips. */
+function passOn(next: NextFunction, err: unknown): void {
+  if (err && err !== 'route' && err !== 'router') next(err);
+  else next(new Error(`the WSGI app threw ${inspect(err)}`, { cause: err }));
+}
