@@ -47,7 +47,7 @@ export interface Reply {
   body: string;
 }
 
-/** One request with any method on a fresh connection; the body is read as latin-1. */
+/** One request with any method on a fresh connection; the response body is read as UTF-8. */
 export function send(url: string, method: string, path: string, body?: string | Buffer, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     // Node's client frames a GET or DELETE body only when told its length.
@@ -55,7 +55,7 @@ export function send(url: string, method: string, path: string, body?: string | 
     const req = http.request(`${url}${path}`, { method, headers: { ...framing, ...headers }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('latin1') }));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);

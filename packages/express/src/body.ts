@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { WsgiError } from '@wsgi-bridge/core';
 import type { ExpressRequest } from './types.js';
 
@@ -15,9 +14,9 @@ export function bodyForInput(req: ExpressRequest): Buffer | string | undefined {
   // Express 4's parsers set `req.body = {}` on requests they skip: only a read stream counts.
   if (!wasRead(req)) return undefined;
   const mount = req.baseUrl === '' ? '' : `'${req.baseUrl}', `;
-  throw new WsgiError('WSGI_ERR_PARSED_BODY', `earlier middleware read the request body and left ${inspect(body, { depth: 0 })} ` +
-    'in req.body, not the bytes a WSGI app reads. Mount the WSGI app before the body parser ' +
-    `(app.use(${mount}wsgiMount(app)) ahead of app.use(express.json())), or give the parser a path or a \`type\` that skips these requests.`);
+  throw new WsgiError('WSGI_ERR_PARSED_BODY', `earlier middleware read the request body and left ${kindOf(body)} in req.body, ` +
+    'not the bytes a WSGI app reads. Mount the WSGI app before the body parser, for example ' +
+    `app.use(${mount}wsgiMount(app)) ahead of app.use(express.json()), or give the parser a path or a \`type\` that skips these requests.`);
 }
 
 /** Whether the request's body was read off the stream by someone else. */
@@ -31,4 +30,11 @@ function hasBody(req: ExpressRequest): boolean {
   const headers = req.headers;
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** What was left, by kind only: a parsed form may hold a password, and error messages get shown. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
