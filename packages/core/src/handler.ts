@@ -67,22 +67,23 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
   };
 
   return async function handle(req, res, ctx) {
-    const hundred = expectsContinue(req, res) ? new HundredContinue(req, res) : null;
+    const hundred = expectsContinue(res) ? new HundredContinue(req, res) : null;
     const source = ctx?.body === undefined ? new MessageSource(req) : new BufferSource(Buffer.from(ctx.body));
     const input = new WsgiInput(source, hundred);
     const environ = buildEnviron(req, input, ctx, defaults);
     const sink = ctx?.sink ?? new NodeSink(req, res, policy, hundred);
-    const response = new WsgiResponse(sink, req.method ?? 'GET', capitalize, log, () => `${req.method} ${req.url}`);
+    const response = new WsgiResponse(sink, req, capitalize, log);
     let body: Body | undefined;
     try {
       const result = app(environ, response.startResponse);
       body = result instanceof Promise ? await result : result;
-      await response.send(body, chunkSizeFor(environ, minChunk));
+      const sending = response.send(body, chunkSizeFor(environ, minChunk));
+      if (sending !== undefined) await sending;
     } catch (err) {
       response.fail(err, debug, ctx?.onError);
     }
     if (typeof body?.close === 'function') await closeBody(body, log);
-    discardUnread(req);
+    if (input.started) discardUnread(req);
     if (environ['eventlet.posthooks'] !== undefined && !isEmptyList(environ['eventlet.posthooks'])) {
       await sink.done();
       await runPosthooks(environ, log);
@@ -114,7 +115,10 @@ async function closeBody(body: Body, log: ErrorLog): Promise<void> {
   }
 }
 
-/** Pull an unread request body off the wire so a kept-alive connection can read the next request. */
+/**
+ * Pull the rest of a partly read body off the wire so a kept connection can read the
+ * next request (Node itself discards a body nobody started reading).
+ */
 function discardUnread(req: IncomingMessage): void {
   if (!req.readableEnded && !req.destroyed) req.resume();
 }

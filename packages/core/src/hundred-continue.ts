@@ -116,7 +116,10 @@ function continueOnFirstRead(req: IncomingMessage, res: ServerResponse & Continu
   };
 }
 
-/** Whether Node flagged this request as waiting for a 100 (HTTP/1.1 with Expect: 100-continue). */
-export function expectsContinue(req: IncomingMessage, res: ServerResponse): boolean {
-  return req.headers.expect !== undefined && (res as ContinueFlags)._expect_continue === true;
+/**
+ * Whether Node flagged this request as waiting for a 100 (HTTP/1.1, `Expect: 100-continue`).
+ * Node's flag, not `req.headers`: reading that builds the header object on every request.
+ */
+export function expectsContinue(res: ServerResponse): boolean {
+  return (res as ContinueFlags)._expect_continue === true;
 }

@@ -67,7 +67,7 @@ export class NodeSink implements ResponseSink {
     }
     if (!keepAlive) {
       headers.push('Connection', 'close');
-    } else if (KEEP_ALIVE.test(req.headers.connection ?? '')) {
+    } else if (askedKeepAlive(req.rawHeaders)) {
       headers.push('Connection', 'keep-alive');
       if (policy.keepAliveHeader !== null) headers.push('Keep-Alive', policy.keepAliveHeader);
     } else {
@@ -144,6 +144,16 @@ export class NodeSink implements ResponseSink {
   #countHead(): void {
     this.bytesWritten += (this.#res as { _header?: string | null })._header?.length ?? 0;
   }
+}
+
+/** Whether the client sent `Connection: keep-alive` (eventlet echoes it only then). */
+function askedKeepAlive(raw: string[]): boolean {
+  // The raw list, not req.headers: reading that builds the header object on every request.
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 10 && name.toLowerCase() === 'connection' && KEEP_ALIVE.test(raw[i + 1]!)) return true;
+  }
+  return false;
 }
 
 /** Send the head through the fast path, or merge with headers a framework already set. */

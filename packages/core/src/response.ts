@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { describeError, WsgiError } from './errors.js';
 import type { ResponseSink } from './sink.js';
 import { parseHead, typeName, type ResponseHead } from './start-response.js';
@@ -17,10 +18,9 @@ export class WsgiResponse {
   aborted = false;
 
   readonly #sink: ResponseSink;
-  readonly #method: string;
+  readonly #req: IncomingMessage;
   readonly #capitalize: boolean;
   readonly #log: ErrorLog;
-  readonly #describe: () => string;
   #head: ResponseHead | null = null;
   #bodyless = false;
   #bodyBytes = 0;
@@ -31,12 +31,11 @@ export class WsgiResponse {
   #watching = false;
   #wake: (() => void) | null = null;
 
-  constructor(sink: ResponseSink, method: string, capitalize: boolean, log: ErrorLog, describe: () => string) {
+  constructor(sink: ResponseSink, req: IncomingMessage, capitalize: boolean, log: ErrorLog) {
     this.#sink = sink;
-    this.#method = method;
+    this.#req = req;
     this.#capitalize = capitalize;
     this.#log = log;
-    this.#describe = describe;
   }
 
   /** PEP 3333's start_response: validates now, sends nothing. */
@@ -50,7 +49,7 @@ export class WsgiResponse {
     const code = head.statusCode;
     this.#head = head;
     this.statusCode = code;
-    this.#bodyless = this.#method === 'HEAD' || code < 200 || code === 204 || code === 304;
+    this.#bodyless = this.#req.method === 'HEAD' || code < 200 || code === 204 || code === 304;
     return this.write;
   };
 
@@ -65,10 +64,17 @@ export class WsgiResponse {
     return this.#flush();
   };
 
-  /** Send what the app returned. A list goes out as one head plus one body. */
-  async send(body: unknown, minChunk: number): Promise<void> {
+  /**
+   * Send what the app returned. A list goes out as one head plus one body, with no
+   * promise unless it has to wait; anything else is iterated.
+   */
+  send(body: unknown, minChunk: number): Promise<void> | undefined {
     this.#minChunk = minChunk;
     if (Array.isArray(body) && !this.#sink.headersSent) return this.#sendList(body);
+    return this.#stream(body);
+  }
+
+  async #stream(body: unknown): Promise<void> {
     const { it, async: isAsync } = iterate(body);
     this.#watch();
     for (;;) {
@@ -100,7 +106,7 @@ export class WsgiResponse {
 
   /** An app error: a 500 (or the front end's handler) before the head went out, an abort after. */
   fail(err: unknown, debug: boolean, onError: ((err: unknown) => void) | undefined): void {
-    this.#log(`Error in the WSGI app for ${this.#describe()}:\n${describeError(err)}\n`);
+    this.#log(`Error in the WSGI app for ${this.#describe}:\n${describeError(err)}\n`);
     this.#pending = [];
     this.#pendingSize = 0;
     if (this.#sink.headersSent) {
@@ -110,6 +116,11 @@ export class WsgiResponse {
     this.statusCode = 500;
     if (onError !== undefined) onError(err);
     else this.#sink.serverError(debug ? Buffer.from(describeError(err), 'utf8') : Buffer.alloc(0));
+  }
+
+  /** The request, for log lines. */
+  get #describe(): string {
+    return `${this.#req.method} ${this.#req.url}`;
   }
 
   #requireHead(): ResponseHead {
@@ -155,7 +166,7 @@ export class WsgiResponse {
     if (this.#pendingSize < room || this.#bodyless) return;
     this.#full = true;
     if (this.#pendingSize === room) return;
-    this.#log(`WSGI app for ${this.#describe()} yielded more than its Content-Length ` +
+    this.#log(`WSGI app for ${this.#describe} yielded more than its Content-Length ` +
       `${this.#head!.contentLength}; the excess was not sent\n`);
     const all = Buffer.concat(this.#pending, this.#pendingSize);
     this.#pending = [all.subarray(0, room)];
@@ -188,7 +199,7 @@ export class WsgiResponse {
     const declared = this.#head!.contentLength;
     if (declared !== -1 && this.#bodyBytes < declared && !this.#bodyless) {
       // A short body: the client must not read the next response as the rest of this one.
-      this.#log(`WSGI app for ${this.#describe()} sent ${this.#bodyBytes} bytes of its ` +
+      this.#log(`WSGI app for ${this.#describe} sent ${this.#bodyBytes} bytes of its ` +
         `Content-Length ${declared}; closing the connection\n`);
       this.#sink.endShort();
       return;
