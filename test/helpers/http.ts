@@ -140,3 +140,6 @@ export async function fetchRaw(port: number, bytes: string, timeoutMs = 3000): P
     client.close();
   }
 }
+
+/** What the design allows for bad client input: a 4xx that says Connection: close, or a silent close. */
+export const REFUSAL = /^(|HTTP\/1\.[01] 4\d\d [^\r]*\r\n(?:[^\r]+\r\n)*?Connection: close\r\n[\s\S]*)$/i;
