@@ -14,6 +14,7 @@ export const codes = {
   WSGI_ERR_INPUT_ARGUMENT: 'invalid wsgi.input argument',
   WSGI_ERR_POSTHOOK: 'invalid post hook',
   WSGI_ERR_PARSED_BODY: 'request body already parsed',
+  WSGI_ERR_VALIDATION: 'WSGI validation failed',
 } as const;
 
 export type WsgiErrorCode = keyof typeof codes;

@@ -14,6 +14,7 @@ export { WsgiInput } from './input.js';
 export { deferContinue } from './hundred-continue.js';
 export { WsgiErrors, stderrLog } from './errors-stream.js';
 export { WsgiError, codes, describeError } from './errors.js';
+export { validator, ValidationError, validationRules, type ValidationRule, type ValidatorOptions } from './validator.js';
 export type { WsgiErrorCode } from './errors.js';
 export { formatDateTime, httpDate } from './http-date.js';
 export { capitalizeHeaderName } from './headers.js';
