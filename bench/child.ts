@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { EXIT_UNAVAILABLE } from './servers/optional.js';
+
+const START_TIMEOUT_MS = 20_000;
+
+/** A contender's server, running in a process of its own. */
+export interface ServerChild {
+  readonly pid: number;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Why a contender did not start: missing here (unavailable) or broken. */
+export class StartFailure extends Error {
+  constructor(message: string, readonly unavailable: boolean) {
+    super(message);
+  }
+}
+
+/** Spawn a server process and wait for the port it prints on its first line. */
+export async function startChild(command: string, args: string[]): Promise<ServerChild> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-2000);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StartFailure(`no port within ${START_TIMEOUT_MS} ms`, false)), START_TIMEOUT_MS);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(Number(line));
+    });
+    child.once('error', (err) => reject(new StartFailure(err.message, true)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new StartFailure(stderr.trim() || `exited with code ${code}`, code === EXIT_UNAVAILABLE));
+    });
+  });
+  return { pid: child.pid!, port, stop: () => stop(child) };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The resident set size of a process in MiB, from /proc. */
+export function rssMiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (match === null) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) / 1024;
+}
+
+/** Sample a process's RSS while `work` runs; resolves with the work's result and the peak. */
+export async function withPeakRss<T>(pid: number, work: () => Promise<T>, everyMs = 20): Promise<{ result: T; peakMiB: number }> {
+  let peakMiB = rssMiB(pid);
+  const timer = setInterval(() => {
+    peakMiB = Math.max(peakMiB, rssMiB(pid));
+  }, everyMs);
+  try {
+    const result = await work();
+    return { result, peakMiB: Math.max(peakMiB, rssMiB(pid)) };
+  } finally {
+    clearInterval(timer);
+  }
+}

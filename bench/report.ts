@@ -1,0 +1,98 @@
+import { formatFigure, pairedRatio, passed, type Check } from './checks.js';
+import type { BenchResults, Transfer } from './results.js';
+import { describeSettings } from './settings.js';
+import { median } from './stats.js';
+
+/** A Markdown table padded to line up, so the same text reads well in a terminal. */
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function verdict(check: Check): string {
+  if (!check.measured.ok) return 'FAIL (not available)';
+  return passed(check) ? 'pass' : 'FAIL';
+}
+
+function checksTable(checks: Check[]): string {
+  return table(['target', 'measured', 'wanted', 'result'], checks.map((check) => [
+    check.name,
+    check.measured.ok ? formatFigure(check.measured.value, check.unit) : 'n/a',
+    `${check.atLeast ? '>=' : '<='} ${formatFigure(check.target, check.unit)}`,
+    verdict(check),
+  ]));
+}
+
+function helloTable(results: BenchResults): string {
+  const baseline = results.hello.get('node-http');
+  const rows = [...results.hello].map(([id, outcome]) => {
+    const label = results.labels[id];
+    if (!outcome.ok) return [label, 'not available', '', '', ''];
+    const rps = outcome.value.map((r) => r.requestsPerSec);
+    const vsBare = baseline?.ok ? formatFigure(pairedRatio(rps, baseline.value.map((r) => r.requestsPerSec)), 'percent') : '';
+    const errors = outcome.value.reduce((sum, r) => sum + r.errors, 0);
+    return [label, median(rps).toFixed(0), median(outcome.value.map((r) => r.p99Ms)).toFixed(2), vsBare, errors === 0 ? '' : `${errors} errors`];
+  });
+  return table(['server', 'req/s', 'p99 ms', 'vs node:http', 'notes'], rows);
+}
+
+function streamsTable(results: BenchResults): string {
+  const figures = (t: Transfer): string[] =>
+    [median(t.mibPerSec).toFixed(0), `${Math.max(...t.rssOverIdleMiB).toFixed(1)} MiB`];
+  const rows = [...results.streams].map(([id, outcome]) => outcome.ok
+    ? [results.labels[id], `${outcome.value.idleMiB.toFixed(1)} MiB`, ...figures(outcome.value.upload),
+      ...figures(outcome.value.download), ...figures(outcome.value.slowDownload)]
+    : [results.labels[id], 'not available', '', '', '', '', '', '']);
+  return table(['server', 'idle RSS', 'upload MiB/s', 'RSS over idle', 'download MiB/s', 'RSS over idle',
+    'slow client MiB/s', 'RSS over idle'], rows);
+}
+
+/** Why each missing contender is missing, said once. */
+function missing(results: BenchResults): string[] {
+  const reasons = new Map<string, string>();
+  for (const outcomes of [results.hello, results.streams]) {
+    for (const [id, outcome] of outcomes) if (!outcome.ok) reasons.set(results.labels[id], outcome.reason);
+  }
+  if (reasons.size === 0) return [];
+  return ['## Not available', '', ...[...reasons].map(([label, reason]) => `- ${label}: ${reason}`), ''];
+}
+
+/** The whole report as Markdown: machine, targets, then every figure behind them. */
+export function renderReport(results: BenchResults, checks: Check[], chartFile: string | null): string {
+  const { machine: m, settings: s } = results;
+  const tools = Object.entries(results.tools).map(([name, version]) => `${name}: ${version}`).join('; ');
+  const env = describeSettings(s);
+  return [
+    '# wsgi-bridge benchmark',
+    '',
+    `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node} · load average ${m.loadAtStart.toFixed(2)} at start`,
+    '',
+    `Tools: ${tools}.`,
+    '',
+    `Each server runs in its own process. Hello world: wrk, 1 thread, ${s.connections} keep-alive connections, ` +
+    `${s.rounds} rounds of ${s.seconds} s per server (after ${s.warmupSeconds} s of warm-up), servers interleaved round by round; ` +
+    'req/s and p99 are medians over rounds, and every ratio is the median of the ratios taken within each round. ' +
+    `Streams: ${s.streamMiB} MiB bodies in 64 KiB chunks, ${s.rounds} rounds each, plus one download read at ${s.slowMiBps} MiB/s; ` +
+    'RSS is sampled from /proc every 20 ms, and the figure is the worst round\'s peak above the server\'s idle RSS. ' +
+    'Access logs are off everywhere.',
+    '',
+    '## Targets (issue 7)',
+    '',
+    checksTable(checks),
+    '',
+    '## Hello world',
+    '',
+    helloTable(results),
+    '',
+    '## Streams',
+    '',
+    streamsTable(results),
+    '',
+    ...missing(results),
+    ...(chartFile === null ? [] : [`![Benchmark chart](${chartFile})`, '']),
+    `Reproduce: \`${env === '' ? '' : `${env} `}npm run bench\` (settings: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, ` +
+    'BENCH_CONNECTIONS, BENCH_STREAM_MIB, BENCH_SLOW_MIBPS).',
+    '',
+  ].join('\n');
+}

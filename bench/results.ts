@@ -1,0 +1,34 @@
+import type { ContenderId } from './contenders.js';
+import type { Machine } from './machine.js';
+import type { Settings } from './settings.js';
+import type { WrkResult } from './wrk.js';
+
+/** A contender that ran, or why it did not. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** One contender's wrk rounds, in round order (round i of each contender ran side by side). */
+export type HelloRounds = WrkResult[];
+
+/** One streaming direction, round by round: throughput and the peak RSS above idle. */
+export interface Transfer {
+  mibPerSec: number[];
+  rssOverIdleMiB: number[];
+}
+
+export interface StreamRounds {
+  idleMiB: number;
+  upload: Transfer;
+  download: Transfer;
+  /** One download read at the slow client's pace. */
+  slowDownload: Transfer;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: Machine;
+  settings: Settings;
+  tools: Record<string, string>;
+  labels: Record<ContenderId, string>;
+  hello: Map<ContenderId, Outcome<HelloRounds>>;
+  streams: Map<ContenderId, Outcome<StreamRounds>>;
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: this project against what a user would pick instead, side by side
+ * in one run on one machine. Prints the table, writes results/latest.md and
+ * results/latest.svg, and exits 1 when a target of issue 7 is missed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { evaluate, passed } from './checks.js';
+import { renderChart } from './chart.js';
+import { StartFailure, startChild, type ServerChild } from './child.js';
+import { CONTENDERS, type ContenderId } from './contenders.js';
+import { runHello } from './hello.js';
+import { ensureEventlet, ensureWrk } from './install.js';
+import { describeMachine } from './machine.js';
+import { renderReport } from './report.js';
+import type { BenchResults, Outcome } from './results.js';
+import { readSettings } from './settings.js';
+import { runStreams } from './streams.js';
+
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function startAll(eventletMissing: string | null): Promise<Map<ContenderId, Outcome<ServerChild>>> {
+  const servers = new Map<ContenderId, Outcome<ServerChild>>();
+  for (const contender of CONTENDERS) {
+    if (contender.id === 'eventlet' && eventletMissing !== null) {
+      servers.set(contender.id, { ok: false, reason: eventletMissing });
+      continue;
+    }
+    try {
+      servers.set(contender.id, { ok: true, value: await startChild(...contender.command) });
+    } catch (err) {
+      if (!(err instanceof StartFailure)) throw err;
+      const reason = err.unavailable ? err.message : `failed to start: ${err.message}`;
+      servers.set(contender.id, { ok: false, reason });
+      log(`${contender.id}: not available (${reason})`);
+    }
+  }
+  return servers;
+}
+
+async function main(): Promise<number> {
+  const settings = readSettings(process.env);
+  const machine = describeMachine();
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load ${machine.loadAtStart.toFixed(2)}`);
+  const wrk = await ensureWrk();
+  if (!wrk.ok) {
+    log(`cannot benchmark without wrk: ${wrk.reason}`);
+    return 2;
+  }
+  const eventlet = await ensureEventlet();
+  if (!eventlet.ok) log(`eventlet.wsgi cannot run here, its comparison fails: ${eventlet.reason}`);
+
+  const servers = await startAll(eventlet.ok ? null : eventlet.reason);
+  let results: BenchResults;
+  try {
+    results = {
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      machine,
+      settings,
+      tools: { wrk: wrk.version, ...(eventlet.ok ? { 'eventlet.wsgi': eventlet.version } : {}) },
+      labels: Object.fromEntries(CONTENDERS.map((c) => [c.id, c.label])) as Record<ContenderId, string>,
+      hello: await runHello(servers, settings, log),
+      streams: await runStreams(servers, settings, log),
+    };
+  } finally {
+    await Promise.all([...servers.values()].map((s) => (s.ok ? s.value.stop() : undefined)));
+  }
+
+  const checks = evaluate(results);
+  const report = renderReport(results, checks, 'latest.svg');
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(`${RESULTS}latest.md`, report);
+  writeFileSync(`${RESULTS}latest.svg`, renderChart(results, checks));
+  log(`\n${report}`);
+  const missed = checks.filter((check) => !passed(check));
+  log(missed.length === 0 ? 'every target holds' : `${missed.length} of ${checks.length} targets missed`);
+  return missed.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();

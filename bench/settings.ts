@@ -1,0 +1,46 @@
+/** How long and how hard the bench runs; each can be set from the environment. */
+export interface Settings {
+  /** Rounds per figure; each figure is the median of its rounds. BENCH_ROUNDS */
+  rounds: number;
+  /** Seconds of load per contender per round. BENCH_SECONDS */
+  seconds: number;
+  /** Seconds of load per contender before the first round, for the JIT. BENCH_WARMUP_SECONDS */
+  warmupSeconds: number;
+  /** Concurrent keep-alive connections. BENCH_CONNECTIONS */
+  connections: number;
+  /** Size of each upload and download. BENCH_STREAM_MIB */
+  streamMiB: number;
+  /** How fast the slow client reads a download. BENCH_SLOW_MIBPS */
+  slowMiBps: number;
+}
+
+const DEFAULTS: Settings = { rounds: 5, seconds: 5, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32 };
+
+const VARIABLES: Record<keyof Settings, string> = {
+  rounds: 'BENCH_ROUNDS',
+  seconds: 'BENCH_SECONDS',
+  warmupSeconds: 'BENCH_WARMUP_SECONDS',
+  connections: 'BENCH_CONNECTIONS',
+  streamMiB: 'BENCH_STREAM_MIB',
+  slowMiBps: 'BENCH_SLOW_MIBPS',
+};
+
+export function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const settings = { ...DEFAULTS };
+  for (const key of Object.keys(VARIABLES) as Array<keyof Settings>) {
+    const text = env[VARIABLES[key]];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${VARIABLES[key]} must be a positive number, got ${text}`);
+    settings[key] = key === 'rounds' || key === 'connections' ? Math.round(value) : value;
+  }
+  return settings;
+}
+
+/** The variables set differently from the defaults, as a shell prefix to reproduce the run. */
+export function describeSettings(settings: Settings): string {
+  return (Object.keys(VARIABLES) as Array<keyof Settings>)
+    .filter((key) => settings[key] !== DEFAULTS[key])
+    .map((key) => `${VARIABLES[key]}=${settings[key]}`)
+    .join(' ');
+}
