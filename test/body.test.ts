@@ -8,6 +8,7 @@ import { serve, type TestServer } from './helpers/serve.js';
 import { chunkSizes, deferred, fetchRaw, logText, parseResponse, request, routes, waitFor } from './helpers/http.js';
 
 const TEXT: [string, string] = ['Content-Type', 'text/plain'];
+const MiB = 1024 * 1024;
 
 /** Lets a test release an async body step by step. */
 let gate = deferred();
@@ -110,6 +111,25 @@ const apps: Record<string, WsgiApp> = {
     const write = sr('200 OK', []);
     await write('w');
     return ['returned'];
+  },
+  // Writes bigger than the socket buffers, so write() has to return a promise.
+  '/two-writes': async (_e, sr) => {
+    const write = sr('200 OK', []);
+    const first = write(Buffer.alloc(4 * MiB, 97));
+    const second = write(Buffer.alloc(4 * MiB, 98));
+    const outcome = await Promise.race([
+      Promise.all([first, second]).then(() => 'both resolved'),
+      new Promise((resolve) => setTimeout(() => resolve('a write() promise never resolved'), 3000)),
+    ]);
+    return [`|${String(outcome)}`];
+  },
+  '/write-in-async-gen': (_e, sr) => {
+    const write = sr('200 OK', []);
+    return (async function* () {
+      void write(Buffer.alloc(4 * MiB, 97)); // not awaited: the drain must not end the body's next step
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      yield '|tail';
+    })();
   },
   '/bad-chunk': (_e, sr) => (sr('200 OK', []), [42 as unknown as string]),
   '/bare-string': (_e, sr) => (sr('200 OK', []), 'not a list' as unknown as string[]),
@@ -276,6 +296,19 @@ describe('response bodies', () => {
       const { raw, closed } = await exchange(request('GET', '/write-only'));
       expect(parseResponse(raw).rawBody).toBe('7\r\nwritten\r\n6\r\n twice\r\n0\r\n\r\n');
       expect(closed).toBe(false);
+    });
+
+    it('every write() promise resolves on drain, however many wait at once [bug fixed in response.ts]', async () => {
+      const response = await fetchRaw(srv.port, request('GET', '/two-writes'), 10_000);
+      expect(response.body.length).toBe(8 * MiB + '|both resolved'.length);
+      expect(response.body.endsWith('b|both resolved')).toBe(true);
+    });
+
+    it('a drain while an async body is between steps does not cut the response [bug fixed in response.ts]', async () => {
+      const response = await fetchRaw(srv.port, request('GET', '/write-in-async-gen'), 10_000);
+      expect(response.body.length).toBe(4 * MiB + '|tail'.length);
+      expect(response.body.endsWith('a|tail')).toBe(true);
+      expect(logText(srv)).not.toContain('Cannot destructure');
     });
 
     it('written bytes come before the returned body', async () => {

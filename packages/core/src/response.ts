@@ -29,7 +29,10 @@ export class WsgiResponse {
   #minChunk = 0;
   #full = false;
   #watching = false;
-  #wake: (() => void) | null = null;
+  /** Resolvers of every write()/flush promise waiting for the client to drain. */
+  #drains: Array<() => void> = [];
+  /** Stops waiting for an async body's step when the client leaves. */
+  #stepGone: (() => void) | null = null;
 
   constructor(sink: ResponseSink, req: IncomingMessage, capitalize: boolean, log: ErrorLog) {
     this.#sink = sink;
@@ -187,8 +190,9 @@ export class WsgiResponse {
     this.#bodyBytes += size;
     if (sink.write(data)) return undefined;
     this.#watch();
+    // Several writes may wait at once (an app that does not await each write()): keep them all.
     return new Promise((resolve) => {
-      this.#wake = resolve;
+      this.#drains.push(resolve);
     });
   }
 
@@ -207,18 +211,22 @@ export class WsgiResponse {
     this.#sink.end();
   }
 
-  // Wake the body loop on drain, and when a client leaves before the response is done.
+  // Release the writers on drain (an empty buffer means every earlier write is out), and
+  // on a client that left; only a client that left ends the wait for an async body's step.
   #watch(): void {
     if (this.#watching) return;
     this.#watching = true;
-    const wake = (): void => {
-      const resolve = this.#wake;
-      this.#wake = null;
-      resolve?.();
+    const drained = (): void => {
+      const waiters = this.#drains;
+      this.#drains = [];
+      for (const resolve of waiters) resolve();
     };
-    this.#sink.watch(wake, () => {
+    this.#sink.watch(drained, () => {
       this.aborted = true;
-      wake();
+      drained();
+      const stop = this.#stepGone;
+      this.#stepGone = null;
+      stop?.();
     });
   }
 
@@ -226,11 +234,14 @@ export class WsgiResponse {
   #unlessAborted<T>(step: Promise<T>): Promise<T | undefined> {
     if (this.aborted) return Promise.resolve(undefined);
     return new Promise<T | undefined>((resolve, reject) => {
-      this.#wake = () => resolve(undefined);
+      this.#stepGone = () => resolve(undefined);
       step.then((value) => {
-        this.#wake = null;
+        this.#stepGone = null;
         resolve(value);
-      }, reject);
+      }, (err: unknown) => {
+        this.#stepGone = null;
+        reject(err);
+      });
     });
   }
 }
