@@ -1,0 +1,152 @@
+import { STATUS_CODES } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ResponseHead, ResponseSink } from '@wsgi-bridge/core';
+import type { FastifyReply } from 'fastify';
+
+// How much of a streamed body may wait in Fastify's pipe before the app is held back.
+const STREAM_HIGH_WATER_MARK = 64 * 1024;
+
+/**
+ * A streamed response body for `reply.send(stream)`. The app's chunks are pushed in;
+ * Fastify pipes them to the client. `_read` is Node asking for more, which is exactly
+ * the moment a held-back app may go on: the sink's drain.
+ */
+class BodyStream extends Readable {
+  readonly #wanted: () => void;
+
+  constructor(wanted: () => void) {
+    super({ highWaterMark: STREAM_HIGH_WATER_MARK });
+    this.#wanted = wanted;
+  }
+
+  override _read(): void {
+    this.#wanted();
+  }
+}
+
+/** Whether Fastify sends a string body without touching its Content-Type. */
+function keepsStringsAsTheyAre(reply: FastifyReply): boolean {
+  const type = reply.getHeader('content-type');
+  return typeof type === 'string' && !type.includes('json');
+}
+
+// Node's private flag for "close the connection after this response" (see endShort).
+interface ClosingResponse {
+  _last?: boolean;
+}
+
+/**
+ * Sends a WSGI response through Fastify's `reply`, so onSend and onResponse hooks, the
+ * logger and `reply.statusCode` see it: a list body goes out as one `reply.send(buffer)`,
+ * anything else as `reply.send(stream)` with backpressure. The core has already decided
+ * status, headers and bytes; Fastify frames them (Content-Length, chunking, Date).
+ */
+export class FastifySink implements ResponseSink {
+  /** Body bytes handed to Fastify: it frames the response, so head and framing are not counted. */
+  bytesWritten = 0;
+  /** True from the moment the response is handed to `reply.send`: from then on it is committed. */
+  headersSent = false;
+
+  readonly #reply: FastifyReply;
+  #body: BodyStream | null = null;
+  #drain: (() => void) | null = null;
+
+  constructor(reply: FastifyReply) {
+    this.#reply = reply;
+  }
+
+  head(head: ResponseHead, _length: number, bodyless: boolean): void {
+    this.#start(head);
+    if (bodyless) {
+      this.#reply.send();
+      return;
+    }
+    this.#body = new BodyStream(() => this.#drain?.());
+    this.#reply.send(this.#body);
+  }
+
+  whole(head: ResponseHead, body: Buffer | string | null, bodyless: boolean): void {
+    this.#start(head);
+    const reply = this.#reply;
+    // A HEAD keeps its body so that Fastify computes the Content-Length a GET would get;
+    // Node sends none of it. 204 and 304 must not even announce one.
+    if (body === null || (bodyless && reply.request.method !== 'HEAD')) {
+      reply.send();
+      return;
+    }
+    if (!bodyless) this.bytesWritten += typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    // Node sends a string body in one write with the head. But for a string Fastify would
+    // supply a missing Content-Type, or add a charset to a JSON one: such bodies go as bytes.
+    reply.send(typeof body === 'string' && !keepsStringsAsTheyAre(reply) ? Buffer.from(body) : body);
+  }
+
+  write(data: Buffer): boolean {
+    this.bytesWritten += data.length;
+    return this.#body!.push(data);
+  }
+
+  end(): void {
+    this.#body?.push(null);
+  }
+
+  endShort(): void {
+    const raw = this.#reply.raw;
+    // Ending normally would leave the connection open for a next request that the
+    // client would read as the rest of this body. Node closes after a response whose
+    // head said so (shouldKeepAlive) or, once the head is out, that carries `_last`.
+    raw.shouldKeepAlive = false;
+    (raw as ClosingResponse)._last = true;
+    this.#body?.push(null);
+  }
+
+  abort(): void {
+    this.#reply.raw.destroy();
+  }
+
+  serverError(body: Buffer): void {
+    this.headersSent = true;
+    this.#reply.code(500).header('content-type', 'text/plain').send(body);
+  }
+
+  watch(drain: () => void, gone: () => void): void {
+    this.#drain = drain;
+    const raw = this.#reply.raw;
+    raw.on('close', () => {
+      if (!raw.writableFinished) gone();
+    });
+  }
+
+  done(): Promise<void> {
+    const raw = this.#reply.raw;
+    if (raw.writableFinished || raw.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      raw.once('finish', resolve);
+      raw.once('close', resolve);
+    });
+  }
+
+  /** Status and headers onto the reply, where hooks can still see and change them. */
+  #start(head: ResponseHead): void {
+    const reply = this.#reply;
+    this.headersSent = true;
+    reply.code(head.statusCode);
+    // Node fills in the standard reason itself; only a custom one needs setting.
+    if (head.reason !== STATUS_CODES[head.statusCode]) reply.raw.statusMessage = head.reason;
+    const headers = head.headers;
+    if (headers.length === 2) {
+      reply.header(headers[0]!, headers[1]);
+      return;
+    }
+    // reply.header() replaces a name already set (Set-Cookie aside): group repeats first.
+    const grouped: Record<string, string | string[]> = {};
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!.toLowerCase();
+      const value = headers[i + 1]!;
+      const previous = grouped[name];
+      if (previous === undefined) grouped[name] = value;
+      else if (typeof previous === 'string') grouped[name] = [previous, value];
+      else previous.push(value);
+    }
+    reply.headers(grouped);
+  }
+}
