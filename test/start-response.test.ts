@@ -86,6 +86,8 @@ describe('start_response validation', () => {
     srv = await serve(routes({
       ...table,
       '/ok': answer('200 oK', [['sOMe-WEirD', 'v'], ['x-lower', 'w']]),
+      '/same-content-length': answer('200 OK', [['Content-Length', '4'], ['content-length', '4']]),
+      '/latin1': answer('200 \xc7a va', [['X-Caf', 'caf\xe9']]),
       '/own-date': answer('200 OK', [['date', 'Tue, 01 Jan 2030 00:00:00 GMT']]),
       '/exc-before': replaceBeforeHeaders,
       '/exc-after': reraiseAfterHeaders,
@@ -123,6 +125,18 @@ describe('start_response validation', () => {
     expect(response.headers.map(([k]) => k)).toEqual(['Some-Weird', 'X-Lower', 'Content-Length', 'Date']);
     expect(response.header('Date')).toMatch(/^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
     expect(response.body).toBe('body');
+  });
+
+  it('sends a repeated identical Content-Length once, so strict clients (Node\'s fetch) accept it [bug fixed]', async () => {
+    expect((await fetchRaw(srv.port, request('GET', '/same-content-length'))).count('content-length')).toBe(1);
+    const response = await fetch(`${srv.url}/same-content-length`);
+    expect([response.status, await response.text()]).toEqual([200, 'body']);
+  });
+
+  it('sends a latin-1 reason and header value as single bytes', async () => {
+    const response = await fetchRaw(srv.port, request('GET', '/latin1'));
+    expect(response.statusLine).toBe('HTTP/1.1 200 \xc7a va'); // parsed as latin-1: one byte per character
+    expect(response.header('x-caf')).toBe('caf\xe9');
   });
 
   it('does not add a Date when the app sent one', async () => {

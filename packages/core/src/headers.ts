@@ -2,9 +2,12 @@
 // other than HTAB: what PEP 3333 allows and what cannot split a response.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const ASCII_VALUE = /^[\t\x20-\x7e]*$/;
 
 export const isToken = (name: string): boolean => TOKEN.test(name);
 export const isHeaderValue = (value: string): boolean => FIELD_VALUE.test(value);
+/** A value of printable ASCII (and HTAB) only: what UTF-8 and latin-1 encode alike. */
+export const isAsciiHeaderValue = (value: string): boolean => ASCII_VALUE.test(value);
 
 // Connection-level headers are the server's to send, never the app's (PEP 3333).
 export const HOP_BY_HOP = new Set([

@@ -137,7 +137,7 @@ export class WsgiResponse {
     const head = this.#requireHead();
     let payload: string | Buffer;
     let length: number;
-    if (body.length === 1 && typeof body[0] === 'string') {
+    if (body.length === 1 && typeof body[0] === 'string' && !head.latin1) {
       payload = body[0];
       length = Buffer.byteLength(payload);
     } else {

@@ -1,5 +1,5 @@
 import { WsgiError } from './errors.js';
-import { capitalizeHeaderName, HOP_BY_HOP, isHeaderValue, isToken } from './headers.js';
+import { capitalizeHeaderName, HOP_BY_HOP, isAsciiHeaderValue, isHeaderValue, isToken } from './headers.js';
 import type { HeaderList } from './types.js';
 
 // `NNN reason`: three digits, a space, then latin-1 text without controls (PEP 3333).
@@ -15,6 +15,11 @@ export interface ResponseHead {
   /** The app's Content-Length, or -1 when it gave none. */
   contentLength: number;
   hasDate: boolean;
+  /**
+   * The status or a value has characters above U+007F: the head must go out as latin-1,
+   * never glued to a UTF-8 string body (Node writes head plus string body in the body's encoding).
+   */
+  latin1: boolean;
 }
 
 /** Check `start_response`'s arguments; throws a WsgiError naming what is wrong. */
@@ -29,6 +34,8 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
   const flat: string[] = new Array(headers.length * 2);
   let contentLength = -1;
   let hasDate = false;
+  let used = 0;
+  let latin1 = !isAsciiHeaderValue(status);
   for (let i = 0; i < headers.length; i++) {
     const pair = (headers as HeaderList)[i];
     if (!Array.isArray(pair) || pair.length !== 2) {
@@ -38,9 +45,13 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
     if (typeof name !== 'string' || !isToken(name)) {
       throw new WsgiError('WSGI_ERR_HEADERS', `header name ${JSON.stringify(name)} is not an HTTP token`);
     }
-    if (typeof value !== 'string' || !isHeaderValue(value)) {
-      throw new WsgiError('WSGI_ERR_HEADERS', `value of header ${name} must be latin-1 text without CR, LF ` +
-        `or other control characters, got ${JSON.stringify(value)}`);
+    // Plain ASCII is the common case and one test; anything else must be clean latin-1.
+    if (typeof value !== 'string' || !isAsciiHeaderValue(value)) {
+      if (typeof value !== 'string' || !isHeaderValue(value)) {
+        throw new WsgiError('WSGI_ERR_HEADERS', `value of header ${name} must be latin-1 text without CR, LF ` +
+          `or other control characters, got ${JSON.stringify(value)}`);
+      }
+      latin1 = true;
     }
     // Only these few names need a case-insensitive look: skip the lowercasing otherwise.
     const lower = SPECIAL_LENGTHS.has(name.length) ? name.toLowerCase() : '';
@@ -52,15 +63,18 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
       if (contentLength !== -1 && contentLength !== length) {
         throw new WsgiError('WSGI_ERR_HEADERS', `conflicting Content-Length headers ${contentLength} and ${value}`);
       }
+      // An identical repeat is sent once: clients such as Node's refuse a duplicate Content-Length.
+      if (contentLength !== -1) continue;
       contentLength = length;
     } else if (lower === 'date') {
       hasDate = true;
     }
-    flat[2 * i] = capitalize ? capitalizeHeaderName(name) : name;
-    flat[2 * i + 1] = value;
+    flat[used++] = capitalize ? capitalizeHeaderName(name) : name;
+    flat[used++] = value;
   }
+  if (used < flat.length) flat.length = used;
   const statusCode = (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + status.charCodeAt(2) - 48;
-  return { status, statusCode, reason: status.slice(4), headers: flat, contentLength, hasDate };
+  return { status, statusCode, reason: status.slice(4), headers: flat, contentLength, hasDate, latin1 };
 }
 
 const SPECIAL_LENGTHS = new Set([...HOP_BY_HOP, 'content-length', 'date'].map((name) => name.length));
