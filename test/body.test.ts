@@ -35,6 +35,16 @@ const apps: Record<string, WsgiApp> = {
       yield Buffer.from('body');
     })();
   },
+  // PEP 3333 lets start_response wait until the first iteration
+  '/lazy-start': (_e, sr) => (function* () {
+    sr('201 Created', [['X-Lazy', 'yes']]);
+    yield 'lazy';
+  })(),
+  '/lazy-start-async': (_e, sr) => (async function* () {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    sr('202 Accepted', []);
+    yield 'lazy async';
+  })(),
   '/async-app': async (_e, sr) => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     sr('200 OK', []);
@@ -186,6 +196,13 @@ describe('response bodies', () => {
     expect([gen.header('transfer-encoding'), gen.body]).toEqual(['chunked', 'async body']);
     const app = await fetchRaw(srv.port, request('GET', '/async-app'));
     expect([app.header('content-length'), app.body]).toEqual(['14', 'from a promise']);
+  });
+
+  it('start_response may be called from inside the generator, sync or async', async () => {
+    const sync = await fetchRaw(srv.port, request('GET', '/lazy-start'));
+    expect([sync.statusLine, sync.header('x-lazy'), sync.body]).toEqual(['HTTP/1.1 201 Created', 'yes', 'lazy']);
+    const async = await fetchRaw(srv.port, request('GET', '/lazy-start-async'));
+    expect([async.statusLine, async.body]).toEqual(['HTTP/1.1 202 Accepted', 'lazy async']);
   });
 
   it('ten 8 KiB yields go out as ten chunks and a terminator (011)', async () => {

@@ -148,6 +148,10 @@ describe('environ extras (server option)', () => {
         SERVER_PROTOCOL: 'HTTP/9.9',
         CONTENT_LENGTH: '999',
         HTTP_X_PRESET: 'preset',
+        // per-request objects: a shared one would leak between requests
+        'wsgi.input': 'not an input',
+        'eventlet.input': 'not an input',
+        'eventlet.posthooks': [],
       },
     });
   });
@@ -173,5 +177,14 @@ describe('environ extras (server option)', () => {
     const second = (await environFor(srv, app, request('GET', '/'))).environ;
     expect(first).not.toBe(second);
     expect(second.HTTP_X_PRESET).toBe('preset');
+  });
+
+  it('cannot replace wsgi.input, eventlet.input or eventlet.posthooks [bug fixed: a shared hook list grew]', async () => {
+    const first = (await environFor(srv, app, request('GET', '/'))).environ;
+    const second = (await environFor(srv, app, request('GET', '/'))).environ;
+    expect(second['wsgi.input']).toBeInstanceOf(WsgiInput);
+    expect(second['eventlet.input']).toBe(second['wsgi.input']);
+    expect(second['eventlet.posthooks']).toEqual([]);
+    expect(second['eventlet.posthooks']).not.toBe(first['eventlet.posthooks']);
   });
 });

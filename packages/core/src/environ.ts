@@ -17,11 +17,13 @@ export interface RequestContext {
 
 const WSGI_VERSION = Object.freeze([1, 0] as const);
 
-// CGI keys an `environ` extra may not override (PEP 3333: the request decides them).
-const CGI_KEYS = new Set([
+// Keys an `environ` extra may not override: the CGI keys (PEP 3333: the request decides
+// them) and the per-request objects, which a shared extra would leak across requests
+// (one posthooks list for every request runs each hook again on every later request).
+const RESERVED_KEYS = new Set([
   'REQUEST_METHOD', 'SCRIPT_NAME', 'PATH_INFO', 'RAW_PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE',
   'CONTENT_LENGTH', 'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'REMOTE_PORT',
-  'GATEWAY_INTERFACE', 'HTTPS',
+  'GATEWAY_INTERFACE', 'HTTPS', 'wsgi.input', 'eventlet.input', 'eventlet.posthooks',
 ]);
 
 // Header name -> environ key (null: dropped). Names repeat across requests, so the
@@ -134,7 +136,7 @@ export function buildEnviron(
   if (scheme === 'https') environ.HTTPS = 'on';
   const extras = defaults.extras;
   if (extras !== undefined) {
-    for (const key in extras) if (!CGI_KEYS.has(key)) environ[key] = extras[key];
+    for (const key in extras) if (!RESERVED_KEYS.has(key)) environ[key] = extras[key];
   }
   addHeaders(environ, req.rawHeaders, extras);
   return environ;
