@@ -21,6 +21,13 @@ describe.each(expressVersions)('wsgiMount on $name', ({ express }) => {
     const sub = express();
     sub.use('/w', wsgiMount(app));
     server.use('/sub', sub);
+    const rewriter = express.Router();
+    rewriter.use((req, _res, next) => {
+      req.url = '/new/path?z=9';
+      next();
+    });
+    rewriter.use(wsgiMount(app));
+    server.use('/rewrite', rewriter);
     server.use('/tagged', (_req, res, next) => {
       res.setHeader('X-Request-Id', 'abc-123');
       next();
@@ -71,6 +78,11 @@ describe.each(expressVersions)('wsgiMount on $name', ({ express }) => {
 
     it('a path that only starts with the mount name is not under it', async () => {
       expect(await environFor('/legacyx/y')).toMatchObject({ SCRIPT_NAME: '', PATH_INFO: '/legacyx/y' });
+    });
+
+    it('a rewrite of req.url by earlier middleware is honoured, at the mount root too', async () => {
+      expect(await environFor('/rewrite/old?a=1')).toMatchObject({ SCRIPT_NAME: '/rewrite', PATH_INFO: '/new/path', QUERY_STRING: 'z=9' });
+      expect(await environFor('/rewrite')).toMatchObject({ SCRIPT_NAME: '/rewrite', PATH_INFO: '/new/path', QUERY_STRING: 'z=9' });
     });
 
     it('a nested Router joins the prefixes of every level', async () => {

@@ -9,7 +9,6 @@ import { parseResponse, request, routes } from './helpers/http.js';
 import { expressVersions, listen, type ExpressModule, type Listening } from './express-harness.js';
 
 const TEXT: [string, string] = ['Content-Type', 'text/plain'];
-const JSON_TYPE: [string, string] = ['Content-Type', 'application/json'];
 
 const apps: Record<string, WsgiApp> = {
   '/hello': (_environ, startResponse) => {
