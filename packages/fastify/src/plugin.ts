@@ -19,7 +19,7 @@ export interface WsgiPluginOptions extends WsgiOptions {
  * Encapsulated, so its catch-all content-type parser (which leaves the body unread for
  * `wsgi.input`) applies to its own routes only.
  */
-function mountWsgi(instance: FastifyInstance, options: WsgiPluginOptions, done: (err?: Error) => void): void {
+async function mountWsgi(instance: FastifyInstance, options: WsgiPluginOptions): Promise<void> {
   const handle = createWsgiHandler(options.app, {
     debug: options.debug,
     environ: options.environ,
@@ -51,7 +51,6 @@ function mountWsgi(instance: FastifyInstance, options: WsgiPluginOptions, done: 
   const methods = instance.supportedMethods;
   instance.route({ method: methods, url: '/', handler: route });
   instance.route({ method: methods, url: '/*', handler: route });
-  done();
 }
 
 // reply.send() takes only an Error as an error: anything else thrown would be sent as a payload.
