@@ -1,10 +1,10 @@
 // Response bodies and their framing: list vs sync vs async iterables, Content-Length for
 // lists, chunked on 1.1, close-delimited on 1.0, no body for HEAD/204/304, headers held
 // until the first non-empty chunk, an app's Content-Length never exceeded, and write().
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
 import { maskDate, RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { useServer } from './helpers/serve.js';
 import { chunkSizes, deferred, fetchRaw, logText, parseResponse, request, routes, waitFor } from './helpers/http.js';
 
 const TEXT: [string, string] = ['Content-Type', 'text/plain'];
@@ -146,11 +146,7 @@ const apps: Record<string, WsgiApp> = {
 };
 
 describe('response bodies', () => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(routes(apps), { debug: false });
-  });
-  afterAll(() => srv.close());
+  const srv = useServer(routes(apps), { debug: false });
 
   /** One request on a fresh connection; the raw response and whether the server then closed. */
   async function exchange(bytes: string): Promise<{ raw: string; closed: boolean }> {

@@ -1,11 +1,11 @@
 // The environ an app sees: PEP 3333's CGI and wsgi.* keys, eventlet's keys, and the
 // design's decisions where eventlet has a quirk (QUERY_STRING always present, the real
 // SERVER_PROTOCOL, CONTENT_* only when sent, HTTP_* from rawHeaders).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Environ } from '@wsgi-bridge/core';
 import { WsgiErrors, WsgiInput } from '@wsgi-bridge/core';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { useServer, type TestServer } from './helpers/serve.js';
 import { chunked, parseResponse, recordingApp, request } from './helpers/http.js';
 
 /** Send one request on a fresh connection, check it got a 200, and return the environ the app saw. */
@@ -23,11 +23,7 @@ async function environFor(srv: TestServer, app: ReturnType<typeof recordingApp>,
 
 describe('environ', () => {
   const app = recordingApp();
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(app);
-  });
-  afterAll(() => srv.close());
+  const srv = useServer(app);
 
   it('has every CGI key with the values of the request and the socket', async () => {
     const { environ: env, localPort } = await environFor(srv, app, request('GET', '/some/path?a=1&b=%20', [['User-Agent', 'raw']]));
@@ -138,9 +134,7 @@ describe('environ', () => {
 
 describe('environ extras (server option)', () => {
   const app = recordingApp();
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(app, {
+  const srv = useServer(app, {
       environ: {
         'my.app.config': { answer: 42 },
         PATH_INFO: '/not-the-request',
@@ -154,8 +148,6 @@ describe('environ extras (server option)', () => {
         'eventlet.posthooks': [],
       },
     });
-  });
-  afterAll(() => srv.close());
 
   it('are merged in, but the CGI keys of the request always win', async () => {
     const { environ } = await environFor(srv, app, request('GET', '/real'));

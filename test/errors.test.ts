@@ -2,10 +2,10 @@
 // connection after it (no false terminator), close() exactly once on every path, an
 // abandoned async generator gets return(), wsgi.errors reaches the log, and the server
 // keeps serving through all of it.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Body, Chunk, WsgiApp } from '@wsgi-bridge/core';
 import { maskDate, RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { serve, useServer, type TestServer } from './helpers/serve.js';
 import { deferred, fetchRaw, logText, parseResponse, request, routes, waitFor } from './helpers/http.js';
 
 /** How often each body's close() ran, and whether a generator's finally block ran, by route. */
@@ -127,11 +127,7 @@ async function stillServes(srv: TestServer): Promise<void> {
 }
 
 describe.each([true, false])('app errors and close() (debug: %s)', (debug) => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(routes(apps), { debug });
-  });
-  afterAll(() => srv.close());
+  const srv = useServer(routes(apps), { debug });
   beforeEach(() => {
     closes = {};
     finallies = {};

@@ -1,10 +1,10 @@
 // wsgi.input: Content-Length and chunked request bodies read with read(), read(n),
 // readline(), readlines() and `for await`; never past the body (pipelined requests
 // survive), an empty buffer at the end, and a clear error for a truncated body.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Environ, WsgiApp, WsgiInput } from '@wsgi-bridge/core';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { useServer, type TestServer } from './helpers/serve.js';
 import { chunked, deferred, parseResponse, REFUSAL, request, routes } from './helpers/http.js';
 
 /** Ways to read a body; each returns the pieces it got, in order. */
@@ -78,11 +78,7 @@ const CHUNKED: [string, string] = ['Transfer-Encoding', 'chunked'];
 const length = (body: string): [string, string] => ['Content-Length', String(Buffer.byteLength(body, 'latin1'))];
 
 describe('wsgi.input', () => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(routes({ '/read': readBody, '/catch': catchInputError, '/bad-argument': badArgument }), { debug: false });
-  });
-  afterAll(() => srv.close());
+  const srv = useServer(routes({ '/read': readBody, '/catch': catchInputError, '/bad-argument': badArgument }), { debug: false });
 
   it('a chunked upload read with read(), read(4096) and read(1) (014)', async () => {
     const body = chunked('oh', ' hai');

@@ -1,11 +1,10 @@
 // Connection persistence: keep-alive across requests, pipelining, Connection: close,
 // HTTP/1.0 clients with and without keep-alive, the keepalive option (false, 0, a
 // timeout in seconds), maxHttpVersion 'HTTP/1.0', and closing the server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
-import type { ServerOptions } from '@wsgi-bridge/server';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { serve, useServer, type TestServer } from './helpers/serve.js';
 import { deferred, parseResponse, request, routes, type ParsedResponse } from './helpers/http.js';
 
 let slowGate = deferred();
@@ -61,147 +60,136 @@ async function connect(srv: TestServer): Promise<RawClient & { ask(bytes: string
   });
 }
 
-function withServer(options: ServerOptions, body: (srv: () => TestServer) => void): void {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(app, options);
-  });
-  afterAll(() => srv.close());
-  body(() => srv);
-}
 
 describe('keep-alive (default options)', () => {
-  withServer({}, (srv) => {
-    it('serves several HTTP/1.1 requests on one connection, saying nothing about it (002, 008)', async () => {
-      const client = await connect(srv());
-      const first = await client.ask(request('GET', '/'));
-      const missing = await client.ask(request('GET', '/notexist'));
-      const again = await client.ask(request('GET', '/'));
-      expect([first.status, missing.status, again.status]).toEqual([200, 404, 200]);
-      expect(first.header('connection')).toBeUndefined();
-      expect(again.body).toBe('hello world');
-      expect(await client.closesWithin(100)).toBe(false);
-      client.close();
-    });
+  const srv = useServer(app, {});
+  it('serves several HTTP/1.1 requests on one connection, saying nothing about it (002, 008)', async () => {
+    const client = await connect(srv);
+    const first = await client.ask(request('GET', '/'));
+    const missing = await client.ask(request('GET', '/notexist'));
+    const again = await client.ask(request('GET', '/'));
+    expect([first.status, missing.status, again.status]).toEqual([200, 404, 200]);
+    expect(first.header('connection')).toBeUndefined();
+    expect(again.body).toBe('hello world');
+    expect(await client.closesWithin(100)).toBe(false);
+    client.close();
+  });
 
-    it('answers pipelined requests in order', async () => {
-      const client = await connect(srv());
-      client.write(['a', 'b', 'c'].map((q) => request('GET', `/path?${q}`)).join('') + request('POST', '/echo', [['Content-Length', '4']], 'body') + request('GET', '/stream'));
-      const bodies: string[] = [];
-      for (let i = 0; i < 5; i++) bodies.push(parseResponse(await client.readResponse()).body);
-      expect(bodies).toEqual(['path a', 'path b', 'path c', 'body', 'thisischunked']);
-      client.close();
-    });
+  it('answers pipelined requests in order', async () => {
+    const client = await connect(srv);
+    client.write(['a', 'b', 'c'].map((q) => request('GET', `/path?${q}`)).join('') + request('POST', '/echo', [['Content-Length', '4']], 'body') + request('GET', '/stream'));
+    const bodies: string[] = [];
+    for (let i = 0; i < 5; i++) bodies.push(parseResponse(await client.readResponse()).body);
+    expect(bodies).toEqual(['path a', 'path b', 'path c', 'body', 'thisischunked']);
+    client.close();
+  });
 
-    it('Connection: close gets Connection: close and the connection ends (004)', async () => {
-      const client = await connect(srv());
-      expect((await client.ask(request('GET', '/'))).status).toBe(200);
-      const last = await client.ask(request('GET', '/', [CLOSE]));
-      expect(last.header('connection')).toBe('close');
-      expect(await client.closesWithin(1000)).toBe(true);
-    });
+  it('Connection: close gets Connection: close and the connection ends (004)', async () => {
+    const client = await connect(srv);
+    expect((await client.ask(request('GET', '/'))).status).toBe(200);
+    const last = await client.ask(request('GET', '/', [CLOSE]));
+    expect(last.header('connection')).toBe('close');
+    expect(await client.closesWithin(1000)).toBe(true);
+  });
 
-    it('a chunked empty body keeps the connection unless the client said close (058)', async () => {
-      const client = await connect(srv());
-      const kept = await client.ask(request('GET', '/empty-stream'));
-      expect(kept.rawBody).toBe('0\r\n\r\n');
-      const closing = await client.ask(request('GET', '/empty-stream', [CLOSE]));
-      expect([closing.rawBody, closing.header('connection')]).toEqual(['0\r\n\r\n', 'close']);
-      expect(await client.closesWithin(1000)).toBe(true);
-    });
+  it('a chunked empty body keeps the connection unless the client said close (058)', async () => {
+    const client = await connect(srv);
+    const kept = await client.ask(request('GET', '/empty-stream'));
+    expect(kept.rawBody).toBe('0\r\n\r\n');
+    const closing = await client.ask(request('GET', '/empty-stream', [CLOSE]));
+    expect([closing.rawBody, closing.header('connection')]).toEqual(['0\r\n\r\n', 'close']);
+    expect(await client.closesWithin(1000)).toBe(true);
+  });
 
-    it('an HTTP/1.0 client without keep-alive: Connection: close, then the end (001)', async () => {
-      const client = await connect(srv());
-      const response = await client.ask(request('GET', '/', [], '', 'HTTP/1.0'));
-      expect(response.statusLine).toBe('HTTP/1.1 200 OK');
-      expect([response.header('connection'), response.body]).toEqual(['close', 'hello world']);
-      expect(await client.closesWithin(1000)).toBe(true);
-    });
+  it('an HTTP/1.0 client without keep-alive: Connection: close, then the end (001)', async () => {
+    const client = await connect(srv);
+    const response = await client.ask(request('GET', '/', [], '', 'HTTP/1.0'));
+    expect(response.statusLine).toBe('HTTP/1.1 200 OK');
+    expect([response.header('connection'), response.body]).toEqual(['close', 'hello world']);
+    expect(await client.closesWithin(1000)).toBe(true);
+  });
 
-    it('an HTTP/1.0 client with keep-alive: echoed, the connection reused, an unread body discarded (018, 018b)', async () => {
-      const client = await connect(srv());
-      const first = await client.ask(request('GET', '/', [KA], '', 'HTTP/1.0'));
-      expect(first.header('connection')).toBe('keep-alive');
-      const put = await client.ask(request('PUT', '/path', [KA, ['Content-Length', '9']], 'ignore me', 'HTTP/1.0'));
-      expect([put.header('connection'), put.body]).toEqual(['keep-alive', 'path ']);
-      const after = await client.ask(request('GET', '/path?after', [KA], '', 'HTTP/1.0'));
-      expect(after.body).toBe('path after');
-      client.close();
-    });
+  it('an HTTP/1.0 client with keep-alive: echoed, the connection reused, an unread body discarded (018, 018b)', async () => {
+    const client = await connect(srv);
+    const first = await client.ask(request('GET', '/', [KA], '', 'HTTP/1.0'));
+    expect(first.header('connection')).toBe('keep-alive');
+    const put = await client.ask(request('PUT', '/path', [KA, ['Content-Length', '9']], 'ignore me', 'HTTP/1.0'));
+    expect([put.header('connection'), put.body]).toEqual(['keep-alive', 'path ']);
+    const after = await client.ask(request('GET', '/path?after', [KA], '', 'HTTP/1.0'));
+    expect(after.body).toBe('path after');
+    client.close();
+  });
 
-    // Node's http server drops requests whose client half-closed (shutdown(SHUT_WR), as
-    // `printf … | nc -N` and some HTTP/1.0 clients do) unless both the listening socket
-    // (allowHalfOpen, listen.ts) and the http server (httpAllowHalfOpen, server.ts) allow it.
-    it.fails('a client that half-closes after a complete request still gets its response [open bug: listen.ts/server.ts]', async () => {
-      const client = await connect(srv());
-      client.write(request('POST', '/echo-later', [['Content-Length', '5']], 'hello', 'HTTP/1.0'));
-      client.socket.end();
-      expect(parseResponse(await client.readToEnd()).body).toBe('hello');
-    });
+  // Node's http server drops requests whose client half-closed (shutdown(SHUT_WR), as
+  // `printf … | nc -N` and some HTTP/1.0 clients do) unless both the listening socket
+  // (allowHalfOpen, listen.ts) and the http server (httpAllowHalfOpen, server.ts) allow it.
+  it.fails('a client that half-closes after a complete request still gets its response [open bug: listen.ts/server.ts]', async () => {
+    const client = await connect(srv);
+    client.write(request('POST', '/echo-later', [['Content-Length', '5']], 'hello', 'HTTP/1.0'));
+    client.socket.end();
+    expect(parseResponse(await client.readToEnd()).body).toBe('hello');
+  });
 
-    it('204 via write("") and 304 keep the connection with no Content-Length or Transfer-Encoding (054)', async () => {
-      const client = await connect(srv());
-      const noContent = await client.ask(request('GET', '/no-content', [KA]));
-      expect([noContent.status, noContent.header('connection')]).toEqual([204, 'keep-alive']);
-      const notModified = await client.ask(request('GET', '/not-modified'));
-      for (const response of [noContent, notModified]) {
-        expect(response.header('content-length')).toBeUndefined();
-        expect(response.header('transfer-encoding')).toBeUndefined();
-      }
-      expect(notModified.header('connection')).toBeUndefined();
-      expect((await client.ask(request('GET', '/'))).body).toBe('hello world');
-      client.close();
-    });
+  it('204 via write("") and 304 keep the connection with no Content-Length or Transfer-Encoding (054)', async () => {
+    const client = await connect(srv);
+    const noContent = await client.ask(request('GET', '/no-content', [KA]));
+    expect([noContent.status, noContent.header('connection')]).toEqual([204, 'keep-alive']);
+    const notModified = await client.ask(request('GET', '/not-modified'));
+    for (const response of [noContent, notModified]) {
+      expect(response.header('content-length')).toBeUndefined();
+      expect(response.header('transfer-encoding')).toBeUndefined();
+    }
+    expect(notModified.header('connection')).toBeUndefined();
+    expect((await client.ask(request('GET', '/'))).body).toBe('hello world');
+    client.close();
   });
 });
 
 describe.each([false, 0])('keepalive: %s (026, 026b)', (keepalive) => {
-  withServer({ keepalive }, (srv) => {
-    it('every response says Connection: close and the connection ends, whatever the client asked', async () => {
-      for (const [headers, version] of [[[], 'HTTP/1.1'], [[KA], 'HTTP/1.1'], [[KA], 'HTTP/1.0']] as const) {
-        const client = await connect(srv());
-        const response = await client.ask(request('GET', '/', [...headers], '', version));
-        expect(response.header('connection')).toBe('close');
-        expect(await client.closesWithin(1000)).toBe(true);
-      }
-    });
+  const srv = useServer(app, { keepalive });
+  it('every response says Connection: close and the connection ends, whatever the client asked', async () => {
+    for (const [headers, version] of [[[], 'HTTP/1.1'], [[KA], 'HTTP/1.1'], [[KA], 'HTTP/1.0']] as const) {
+      const client = await connect(srv);
+      const response = await client.ask(request('GET', '/', [...headers], '', version));
+      expect(response.header('connection')).toBe('close');
+      expect(await client.closesWithin(1000)).toBe(true);
+    }
   });
 });
 
-describe('keepalive as an idle timeout in seconds', () => {
-  withServer({ keepalive: 2.5 }, (srv) => {
-    it('adds Keep-Alive: timeout=2 when the client sent keep-alive (045)', async () => {
-      const client = await connect(srv());
-      const response = await client.ask(request('GET', '/', [KA]));
-      expect([response.header('connection'), response.header('keep-alive')]).toEqual(['keep-alive', 'timeout=2']);
-      const plain = await client.ask(request('GET', '/'));
-      expect(plain.header('keep-alive')).toBeUndefined();
-      client.close();
-    });
+describe('keepalive: 2.5 (seconds)', () => {
+  const srv = useServer(app, { keepalive: 2.5 });
+  it('adds Keep-Alive: timeout=2 when the client sent keep-alive (045)', async () => {
+    const client = await connect(srv);
+    const response = await client.ask(request('GET', '/', [KA]));
+    expect([response.header('connection'), response.header('keep-alive')]).toEqual(['keep-alive', 'timeout=2']);
+    const plain = await client.ask(request('GET', '/'));
+    expect(plain.header('keep-alive')).toBeUndefined();
+    client.close();
   });
+});
 
-  withServer({ keepalive: 0.3 }, (srv) => {
-    it('closes an idle connection after that long, without a Keep-Alive header under 1 s (044)', async () => {
-      const client = await connect(srv());
-      const response = await client.ask(request('GET', '/', [KA]));
-      expect(response.header('keep-alive')).toBeUndefined();
-      const started = Date.now();
-      expect(await client.closesWithin(2000)).toBe(true);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
-      expect(client.take()).toBe('');
-    });
+describe('keepalive: 0.3 (seconds)', () => {
+  const srv = useServer(app, { keepalive: 0.3 });
+  it('closes an idle connection after that long, without a Keep-Alive header under 1 s (044)', async () => {
+    const client = await connect(srv);
+    const response = await client.ask(request('GET', '/', [KA]));
+    expect(response.header('keep-alive')).toBeUndefined();
+    const started = Date.now();
+    expect(await client.closesWithin(2000)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(client.take()).toBe('');
   });
 });
 
 describe("maxHttpVersion: 'HTTP/1.0'", () => {
-  withServer({ maxHttpVersion: 'HTTP/1.0' }, (srv) => {
-    it('never chunks and closes every connection', async () => {
-      const client = await connect(srv());
-      client.write(request('GET', '/stream'));
-      const response = parseResponse(await client.readToEnd());
-      expect(response.header('transfer-encoding')).toBeUndefined();
-      expect([response.header('connection'), response.rawBody]).toEqual(['close', 'thisischunked']);
-    });
+  const srv = useServer(app, { maxHttpVersion: 'HTTP/1.0' });
+  it('never chunks and closes every connection', async () => {
+    const client = await connect(srv);
+    client.write(request('GET', '/stream'));
+    const response = parseResponse(await client.readToEnd());
+    expect(response.header('transfer-encoding')).toBeUndefined();
+    expect([response.header('connection'), response.rawBody]).toEqual(['close', 'thisischunked']);
   });
 });
 

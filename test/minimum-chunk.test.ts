@@ -1,12 +1,11 @@
 // Minimum chunk size: small yields are coalesced until minimumChunkSize bytes are
 // buffered (eventlet's 4096), off with 0, and environ['eventlet.minimum_write_chunk_size']
 // overrides it per request (read as Python's int(), so '1' works too).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Environ, StartResponse, WsgiApp } from '@wsgi-bridge/core';
-import type { ServerOptions } from '@wsgi-bridge/server';
 import { chunkSizes, deferred, fetchRaw, logText, request, routes } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { useServer, type TestServer } from './helpers/serve.js';
 
 /** An app that sets the per-request override from ?size=… (if any), then yields these parts. */
 function yields(...parts: Array<string | number>): WsgiApp {
@@ -61,61 +60,50 @@ async function firstByteArrivesEarly(srv: TestServer, query: string): Promise<bo
   return early;
 }
 
-function withServer(options: ServerOptions, body: (get: () => TestServer) => void): void {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(app, options);
-  });
-  afterAll(() => srv.close());
-  body(() => srv);
-}
 
 describe('minimum chunk size at its default (4096)', () => {
-  withServer({}, (srv) => {
-    it('coalesces small yields, flushes once 4096 bytes are buffered, and flushes the rest at the end', async () => {
-      expect(await sizesOf(srv(), '/small')).toEqual([4, 0]);
-      expect(await sizesOf(srv(), '/three-thousands')).toEqual([6000, 3000, 0]);
-      expect(await sizesOf(srv(), '/five-thousand')).toEqual([5000, 4, 0]);
-    });
+  const srv = useServer(app, {});
+  it('coalesces small yields, flushes once 4096 bytes are buffered, and flushes the rest at the end', async () => {
+    expect(await sizesOf(srv, '/small')).toEqual([4, 0]);
+    expect(await sizesOf(srv, '/three-thousands')).toEqual([6000, 3000, 0]);
+    expect(await sizesOf(srv, '/five-thousand')).toEqual([5000, 4, 0]);
+  });
 
-    it('holds back a first small yield (062 not_override)', async () => {
-      expect(await firstByteArrivesEarly(srv(), '')).toBe(false);
-    });
+  it('holds back a first small yield (062 not_override)', async () => {
+    expect(await firstByteArrivesEarly(srv, '')).toBe(false);
+  });
 
-    it('environ override per request, as a number or a string (062 override)', async () => {
-      expect(await sizesOf(srv(), '/small?size=1')).toEqual([2, 2, 0]);
-      expect(await sizesOf(srv(), '/small?size=0')).toEqual([2, 2, 0]);
-      expect(await sizesOf(srv(), '/three-thousands?size=10000')).toEqual([9000, 0]);
-      expect(await firstByteArrivesEarly(srv(), '?1')).toBe(true);
-    });
+  it('environ override per request, as a number or a string (062 override)', async () => {
+    expect(await sizesOf(srv, '/small?size=1')).toEqual([2, 2, 0]);
+    expect(await sizesOf(srv, '/small?size=0')).toEqual([2, 2, 0]);
+    expect(await sizesOf(srv, '/three-thousands?size=10000')).toEqual([9000, 0]);
+    expect(await firstByteArrivesEarly(srv, '?1')).toBe(true);
+  });
 
-    it('an override that is not a non-negative integer is a 500 that says so', async () => {
-      expect((await fetchRaw(srv().port, request('GET', '/small?size=lots'))).status).toBe(500);
-      expect(logText(srv())).toMatch(/eventlet.minimum_write_chunk_size must be a non-negative integer, got lots/);
-    });
+  it('an override that is not a non-negative integer is a 500 that says so', async () => {
+    expect((await fetchRaw(srv.port, request('GET', '/small?size=lots'))).status).toBe(500);
+    expect(logText(srv)).toMatch(/eventlet.minimum_write_chunk_size must be a non-negative integer, got lots/);
   });
 });
 
 describe('minimum chunk size off (minimumChunkSize: 0)', () => {
-  withServer({ minimumChunkSize: 0 }, (srv) => {
-    it('sends each yield as its own chunk, at once', async () => {
-      expect(await sizesOf(srv(), '/small')).toEqual([2, 2, 0]);
-      expect(await sizesOf(srv(), '/three-thousands')).toEqual([3000, 3000, 3000, 0]);
-      expect(await firstByteArrivesEarly(srv(), '')).toBe(true);
-    });
+  const srv = useServer(app, { minimumChunkSize: 0 });
+  it('sends each yield as its own chunk, at once', async () => {
+    expect(await sizesOf(srv, '/small')).toEqual([2, 2, 0]);
+    expect(await sizesOf(srv, '/three-thousands')).toEqual([3000, 3000, 3000, 0]);
+    expect(await firstByteArrivesEarly(srv, '')).toBe(true);
+  });
 
-    it('the per-request override turns coalescing back on', async () => {
-      expect(await sizesOf(srv(), '/small?size=4096')).toEqual([4, 0]);
-      expect(await firstByteArrivesEarly(srv(), '?4096')).toBe(false);
-    });
+  it('the per-request override turns coalescing back on', async () => {
+    expect(await sizesOf(srv, '/small?size=4096')).toEqual([4, 0]);
+    expect(await firstByteArrivesEarly(srv, '?4096')).toBe(false);
   });
 });
 
 describe('a custom minimumChunkSize', () => {
-  withServer({ minimumChunkSize: 3 }, (srv) => {
-    it('flushes as soon as that many bytes are buffered', async () => {
-      expect(await sizesOf(srv(), '/small')).toEqual([4, 0]);
-      expect(await sizesOf(srv(), '/five-thousand')).toEqual([5000, 4, 0]);
-    });
+  const srv = useServer(app, { minimumChunkSize: 3 });
+  it('flushes as soon as that many bytes are buffered', async () => {
+    expect(await sizesOf(srv, '/small')).toEqual([4, 0]);
+    expect(await sizesOf(srv, '/five-thousand')).toEqual([5000, 4, 0]);
   });
 });

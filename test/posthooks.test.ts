@@ -1,10 +1,10 @@
 // environ['eventlet.posthooks']: [fn, args?, kwargs?] called as fn(environ, ...args, kwargs),
 // in order, once, after the response is sent or the client left; a hook that throws is
 // logged, the others still run and the connection is unharmed [Q: eventlet kills it].
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Environ, PostHook, WsgiApp } from '@wsgi-bridge/core';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { useServer } from './helpers/serve.js';
 import { deferred, logText, parseResponse, request, routes, waitFor } from './helpers/http.js';
 
 /** Every hook call: which hook, the environ it got, and the rest of its arguments. */
@@ -74,11 +74,7 @@ const apps: Record<string, WsgiApp> = {
 };
 
 describe('post hooks', () => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(routes(apps));
-  });
-  afterAll(() => srv.close());
+  const srv = useServer(routes(apps));
   beforeEach(() => {
     calls = [];
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeaderList, WsgiApp } from '@wsgi-bridge/core';
 import { maskDate, RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { serve, useServer, type TestServer } from './helpers/serve.js';
 import { fetchRaw, logText, parseResponse, request, routes } from './helpers/http.js';
 
 /** An app that calls start_response with these arguments and answers "body". */
@@ -179,11 +179,7 @@ describe('start_response validation', () => {
 });
 
 describe('capitalizeResponseHeaders: false', () => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await serve(answer('200 OK', [['eTAg', '"x"']]), { capitalizeResponseHeaders: false });
-  });
-  afterAll(() => srv.close());
+  const srv = useServer(answer('200 OK', [['eTAg', '"x"']]), { capitalizeResponseHeaders: false });
 
   it('keeps the app\'s header names as they are', async () => {
     const client = await RawClient.connect(srv.port);

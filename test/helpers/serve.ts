@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { listen, server, type ServerOptions } from '@wsgi-bridge/server';
 import type { WsgiApp } from '@wsgi-bridge/core';
 
@@ -27,4 +28,17 @@ export async function serve(app: WsgiApp, options: ServerOptions = {}): Promise<
       await done;
     },
   };
+}
+
+/**
+ * A server for the enclosing describe block: started in beforeAll, closed in afterAll.
+ * The object is filled in when beforeAll runs, so read its fields inside tests only.
+ */
+export function useServer(app: WsgiApp, options: ServerOptions = {}): TestServer {
+  const handle = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(handle, await serve(app, options));
+  });
+  afterAll(() => handle.close());
+  return handle;
 }
