@@ -30,8 +30,13 @@ describe.each(expressVersions)('wsgiMount on $name', ({ express }) => {
     server.use('/rewrite', rewriter);
     server.use('/tagged', (_req, res, next) => {
       res.setHeader('X-Request-Id', 'abc-123');
+      res.setHeader('Content-Type', 'text/html'); // the app's own Content-Type replaces it
+      res.cookie('from_middleware', '1');
       next();
-    }, wsgiMount(app));
+    }, wsgiMount((environ, startResponse) => {
+      const cookies: Array<[string, string]> = environ.PATH_INFO === '/cookie' ? [['Set-Cookie', 'from_app=2']] : [];
+      return app(environ, (status, headers) => startResponse(status, [...headers, ...cookies]));
+    }));
     server.use('/options', wsgiMount((environ, startResponse) => {
       environ['wsgi.errors'].write(`to the errors option from ${environ.PATH_INFO}\n`);
       startResponse('200 OK', [['Content-Type', 'text/plain']]);
@@ -125,6 +130,13 @@ describe.each(expressVersions)('wsgiMount on $name', ({ express }) => {
     expect(res.headers['x-powered-by']).toBe('Express');
     expect(res.headers['content-type']).toBe('application/json');
     expect((res.body as EnvironView).SCRIPT_NAME).toBe('/tagged');
+  });
+
+  // Open core bug: writeHeadTo (packages/core/src/node-sink.ts) sets each app header with
+  // setHeader, which replaces the Set-Cookie earlier middleware set instead of adding to it.
+  it.fails("keeps a cookie earlier middleware set beside the app's own", async () => {
+    const res = await request(srv.url).get('/tagged/cookie').expect(200);
+    expect(res.headers['set-cookie']).toEqual(['from_middleware=1; Path=/', 'from_app=2']);
   });
 
   it('passes the environ extras and the errors option to the core', async () => {
