@@ -1,82 +1,13 @@
-/**
- * Python's %-format with a mapping (`%(name)s`, `%(wall_seconds).6f`, `%(status_code)5d`),
- * compiled once into parts so formatting a line per request is a loop of appends.
- */
-export type LogValues = Record<string, string | number>;
+import type { IncomingMessage } from 'node:http';
+import type { RequestOutcome } from '@wsgi-bridge/core';
+import { compileLogFormat, type LogValues } from './percent-format.js';
 
-type Part = string | ((values: LogValues) => string);
+/** eventlet's DEFAULT_LOG_FORMAT. */
+export const DEFAULT_LOG_FORMAT =
+  '%(client_ip)s - - [%(date_time)s] "%(request_line)s" %(status_code)s %(body_length)s %(wall_seconds).6f';
 
-const SPEC = /%(?:\(([^)]*)\))?([-#0 +]*)(\d+)?(?:\.(\d+))?([sdirfFxXoeEgG%])/g;
-
-export function compileLogFormat(format: string): (values: LogValues) => string {
-  const parts: Part[] = [];
-  let last = 0;
-  for (const match of format.matchAll(SPEC)) {
-    if (match.index > last) parts.push(format.slice(last, match.index));
-    last = match.index + match[0].length;
-    const [, key, flags = '', width, precision, type] = match;
-    if (type === '%') {
-      parts.push('%');
-      continue;
-    }
-    if (key === undefined) throw new Error(`log format: ${match[0]} needs a key, as in %(client_ip)s`);
-    parts.push(field(key, flags, width === undefined ? 0 : Number(width), precision, type!));
-  }
-  if (last < format.length) parts.push(format.slice(last));
-  return (values) => {
-    let line = '';
-    for (const part of parts) line += typeof part === 'string' ? part : part(values);
-    return line;
-  };
-}
-
-function field(key: string, flags: string, width: number, precision: string | undefined, type: string): Part {
-  const left = flags.includes('-');
-  const zero = flags.includes('0') && !left && type !== 's' && type !== 'r';
-  const sign = flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
-  return (values) => {
-    const value = values[key];
-    if (value === undefined) throw new Error(`log format: unknown key ${key}`);
-    let text = render(value, type, precision);
-    if (sign && /^[0-9]/.test(text) && type !== 's' && type !== 'r') text = sign + text;
-    if (text.length >= width) return text;
-    if (left) return text.padEnd(width);
-    if (zero) {
-      const neg = /^[-+ ]/.test(text) ? text[0]! : '';
-      return neg + text.slice(neg.length).padStart(width - neg.length, '0');
-    }
-    return text.padStart(width);
-  };
-}
-
-function render(value: string | number, type: string, precision: string | undefined): string {
-  const digits = precision === undefined ? undefined : Number(precision);
-  switch (type) {
-    case 's':
-      return digits === undefined ? String(value) : String(value).slice(0, digits);
-    case 'r':
-      return typeof value === 'string' ? `'${value}'` : String(value);
-    case 'd':
-    case 'i':
-      return String(Math.trunc(Number(value)));
-    case 'x':
-      return Math.trunc(Number(value)).toString(16);
-    case 'X':
-      return Math.trunc(Number(value)).toString(16).toUpperCase();
-    case 'o':
-      return Math.trunc(Number(value)).toString(8);
-    case 'e':
-    case 'E': {
-      const text = Number(value).toExponential(digits ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
-      return type === 'E' ? text.toUpperCase() : text;
-    }
-    case 'g':
-    case 'G':
-      return String(Number(Number(value).toPrecision(digits || 6)));
-    default: // f, F
-      return Number(value).toFixed(digits ?? 6);
-  }
-}
+/** The keys a log format may use, as eventlet fills them. */
+const KEYS = ['client_ip', 'client_port', 'date_time', 'request_line', 'status_code', 'body_length', 'wall_seconds'];
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
@@ -87,6 +18,35 @@ export function logDateTime(date = new Date()): string {
     `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
 }
 
-/** eventlet's DEFAULT_LOG_FORMAT. */
-export const DEFAULT_LOG_FORMAT =
-  '%(client_ip)s - - [%(date_time)s] "%(request_line)s" %(status_code)s %(body_length)s %(wall_seconds).6f';
+/** Formats one access line for a request that reached the app. */
+export type AccessLine = (req: IncomingMessage, outcome: RequestOutcome, seconds: number) => string;
+
+/** Compile `format` (checked now) into eventlet's access line; `forwarded` is log_x_forwarded_for. */
+export function accessLine(format: string, forwarded: boolean): AccessLine {
+  const render = compileLogFormat(format, KEYS);
+  return (req, outcome, seconds) => {
+    const socket = req.socket;
+    // A unix socket has no peer address: eventlet logs 'unix' and an empty port.
+    const ip = socket.remoteAddress ?? 'unix';
+    const xff = forwarded ? firstHeader(req.rawHeaders, 'x-forwarded-for')?.replaceAll(' ', '') : undefined;
+    const values: LogValues = {
+      client_ip: xff ? `${xff},${ip}` : ip,
+      client_port: socket.remotePort ?? '',
+      date_time: logDateTime(),
+      request_line: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+      status_code: outcome.statusCode,
+      body_length: outcome.bytesWritten,
+      wall_seconds: seconds,
+    };
+    return render(values);
+  };
+}
+
+// eventlet reads the header with `headers.get()`, which gives the first of repeated ones;
+// Node's req.headers would join them.
+function firstHeader(raw: string[], lowerName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === lowerName.length && raw[i]!.toLowerCase() === lowerName) return raw[i + 1];
+  }
+  return undefined;
+}

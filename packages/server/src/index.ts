@@ -6,9 +6,12 @@
  * server(listen(['', 8090]), helloWorld);
  * ```
  */
-export { listen, type ListenAddress } from './listen.js';
-export { server, type ServerOptions } from './server.js';
-export { compileLogFormat, DEFAULT_LOG_FORMAT, logDateTime } from './access-log.js';
+export { listen, type ListenAddress, type ListeningSocket } from './listen.js';
+export { server } from './server.js';
+export type { ServerOptions } from './options.js';
+export { wrapSsl, SslSocket, type SslOptions } from './ssl.js';
+export { DEFAULT_LOG_FORMAT, logDateTime } from './access-log.js';
+export { compileLogFormat } from './percent-format.js';
 export type { Logger, LogStream } from './log.js';
 export { formatDateTime } from '@wsgi-bridge/core';
 export type { Environ, StartResponse, WsgiApp } from '@wsgi-bridge/core';

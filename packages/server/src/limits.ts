@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** eventlet's MAX_HEADER_LINE and MAX_TOTAL_HEADER_SIZE, and the stdlib's header count limit. */
+const MAX_HEADER_LINE = 8192;
+const MAX_TOTAL_HEADER_SIZE = 65536;
+const MAX_HEADERS = 100;
+
+// eventlet's replies, byte for byte (HTTP/1.0 status lines, `Content-length` spelt as it does).
+const URI_TOO_LONG = 'HTTP/1.0 414 Request URI Too Long\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+const HEADER_LINE_TOO_LONG = 'HTTP/1.0 400 Header Line Too Long\r\nConnection: close\r\nContent-length: 0\r\n\r\n';
+const HEADERS_TOO_LARGE = 'HTTP/1.0 400 Headers Too Large\r\nConnection: close\r\nContent-length: 0\r\n\r\n';
+// The stdlib's 431 carries Server, Date and an HTML page; the status and the close are what matter.
+const TOO_MANY_HEADERS = 'HTTP/1.1 431 Too many headers\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+/** Node's parser limits that let eventlet's own checks see every request they should judge. */
+export function parserLimits(urlLengthLimit: number): { maxHeaderSize: number; maxHeadersCount: number } {
+  // Past this size Node refuses on its own (HPE_HEADER_OVERFLOW, answered as Headers Too Large);
+  // one header past the count is kept so that overLimit() sees there were too many.
+  return { maxHeaderSize: urlLengthLimit + MAX_TOTAL_HEADER_SIZE, maxHeadersCount: MAX_HEADERS + 1 };
+}
+
+/** eventlet's reply to a request over one of its limits, or null when the request is within them. */
+export function overLimit(req: IncomingMessage, urlLengthLimit: number): string | null {
+  // method SP target SP HTTP/x.y CRLF
+  if (req.method!.length + req.url!.length + 12 >= urlLengthLimit) return URI_TOO_LONG;
+  const raw = req.rawHeaders;
+  if (raw.length > MAX_HEADERS * 2) return TOO_MANY_HEADERS;
+  let total = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const line = raw[i]!.length + raw[i + 1]!.length + 4; // name: value CRLF
+    if (line >= MAX_HEADER_LINE) return HEADER_LINE_TOO_LONG;
+    total += line;
+  }
+  return total > MAX_TOTAL_HEADER_SIZE ? HEADERS_TOO_LARGE : null;
+}
+
+/** What to answer when Node's parser rejects a request: eventlet's bytes, or null to close silently. */
+export function clientErrorReply(code: string | undefined): string | null {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return HEADERS_TOO_LARGE;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ERR_HTTP_REQUEST_TIMEOUT': // headers too slow: eventlet's timeouts close without a word
+      return null;
+    default:
+      return BAD_REQUEST;
+  }
+}
+
+/** Send a refusal straight onto the socket (Node's ServerResponse only writes HTTP/1.1) and close. */
+export function refuse(socket: Socket, reply: string | null): void {
+  if (reply === null || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(reply, 'latin1', () => socket.destroy());
+}

@@ -1,0 +1,106 @@
+import type { WsgiOptions } from '@wsgi-bridge/core';
+import type { Logger, LogStream } from './log.js';
+
+/**
+ * eventlet.wsgi.server's keyword arguments, in camelCase. eventlet's `protocol`,
+ * `server_event` and `custom_pool` have no meaning on Node and are refused (see README).
+ */
+export interface ServerOptions extends Omit<WsgiOptions, 'errors'> {
+  /** A writable stream (default standard error), or a logger with `info` and `debug`. */
+  log?: Logger | LogStream;
+  /** Connections served at once (default 1024). Past it, accepted connections wait for a free slot. */
+  maxSize?: number;
+  /** 'HTTP/1.0' turns off keep-alive and chunked responses. Default 'HTTP/1.1'. */
+  maxHttpVersion?: 'HTTP/1.0' | 'HTTP/1.1';
+  /** Put X-Forwarded-For before the peer address in the access log's client_ip. Default true. */
+  logXForwardedFor?: boolean;
+  /**
+   * true (default): keep connections, no idle timeout. false or 0: close after each response.
+   * A number n: keep connections, close them after n idle seconds (before each request, the
+   * first one included) and tell keep-alive clients `Keep-Alive: timeout=int(n)` when int(n) >= 1.
+   */
+  keepalive?: boolean | number;
+  /** false: log nothing at all. Default true. */
+  logOutput?: boolean;
+  /** The access-log line as a Python %-format with eventlet's keys. Default {@link DEFAULT_LOG_FORMAT}. */
+  logFormat?: string;
+  /** A request line this long or longer (with its CRLF) gets 414. Default 8192. */
+  urlLengthLimit?: number;
+  /** Traceback in 500 bodies, and the debug log lines. Default true, as eventlet. */
+  debug?: boolean;
+  /** Seconds a client socket operation may wait (reading a request, a body, writing). Default: no limit. */
+  socketTimeout?: number | null;
+}
+
+/** The options with eventlet's defaults filled in and checked once, at start. */
+export interface Settings {
+  maxSize: number;
+  keepalive: boolean | number;
+  /** Idle seconds before a request line, or 0 for none. */
+  idleSeconds: number;
+  chunked: boolean;
+  urlLengthLimit: number;
+  debug: boolean;
+  logOutput: boolean;
+  logXForwardedFor: boolean;
+  /** socket_timeout in milliseconds, 0 for none (Node's convention). */
+  socketTimeoutMs: number;
+}
+
+/** eventlet's DEFAULT_MAX_SIMULTANEOUS_REQUESTS and MAX_REQUEST_LINE. */
+const DEFAULT_MAX_SIZE = 1024;
+const DEFAULT_URL_LENGTH_LIMIT = 8192;
+
+const KNOWN = new Set([
+  'log', 'environ', 'maxSize', 'maxHttpVersion', 'minimumChunkSize', 'logXForwardedFor', 'keepalive',
+  'logOutput', 'logFormat', 'urlLengthLimit', 'debug', 'socketTimeout', 'capitalizeResponseHeaders',
+]);
+
+// eventlet keywords that configure green threads or deprecated hooks: nothing on Node matches them.
+const MEANINGLESS: Record<string, string> = {
+  customPool: 'custom_pool spawns green threads; Node serves every connection on its event loop (use maxSize to bound them)',
+  protocol: 'protocol subclasses eventlet\'s HttpProtocol; Node\'s HTTP parser has no such class (wrap the app instead)',
+  serverEvent: 'server_event is deprecated in eventlet; server() resolves its promise when the socket is closed',
+};
+
+/** Check the options and fill in eventlet's defaults. Throws a TypeError naming what is wrong. */
+export function resolveOptions(options: ServerOptions): Settings {
+  rejectUnknown(options);
+  const http10 = options.maxHttpVersion === 'HTTP/1.0';
+  if (options.maxHttpVersion !== undefined && !http10 && options.maxHttpVersion !== 'HTTP/1.1') {
+    throw new TypeError(`maxHttpVersion must be 'HTTP/1.0' or 'HTTP/1.1', got ${String(options.maxHttpVersion)}`);
+  }
+  const keepalive = http10 ? false : (options.keepalive ?? true);
+  if (typeof keepalive !== 'boolean') positive('keepalive', keepalive, true);
+  const socketTimeout = options.socketTimeout ?? 0;
+  return {
+    maxSize: positive('maxSize', options.maxSize ?? DEFAULT_MAX_SIZE),
+    keepalive,
+    idleSeconds: typeof keepalive === 'number' ? keepalive : 0,
+    chunked: !http10,
+    urlLengthLimit: positive('urlLengthLimit', options.urlLengthLimit ?? DEFAULT_URL_LENGTH_LIMIT),
+    debug: options.debug ?? true,
+    logOutput: options.logOutput ?? true,
+    logXForwardedFor: options.logXForwardedFor ?? true,
+    socketTimeoutMs: positive('socketTimeout', socketTimeout, true) * 1000,
+  };
+}
+
+function positive(name: string, value: unknown, zeroAllowed = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
+    throw new TypeError(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+  }
+  return value;
+}
+
+// A port from Python passes snake_case names; a silent no-op would hide the mistake.
+function rejectUnknown(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (KNOWN.has(name)) continue;
+    const camel = name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const reason = MEANINGLESS[camel];
+    if (reason !== undefined) throw new TypeError(`server(): ${reason}`);
+    const hint = KNOWN.has(camel) ? ` (options are camelCase: ${camel})` : '';
+    throw new TypeError(`server(): unknown option ${name}${hint}`);
+  }
+}
