@@ -10,6 +10,9 @@ import { chunkSizes, deferred, fetchRaw, logText, parseResponse, request, routes
 const TEXT: [string, string] = ['Content-Type', 'text/plain'];
 const MiB = 1024 * 1024;
 
+/** What a write() after the end of the response did. */
+let lateWrite = deferred<unknown>();
+
 /** Lets a test release an async body step by step. */
 let gate = deferred();
 let generatorFinished = false;
@@ -140,6 +143,18 @@ const apps: Record<string, WsgiApp> = {
       await new Promise((resolve) => setTimeout(resolve, 200));
       yield '|tail';
     })();
+  },
+  '/late-write': (_e, sr) => {
+    const write = sr('200 OK', []);
+    setTimeout(() => {
+      try {
+        write('too late');
+        lateWrite.resolve('returned');
+      } catch (err) {
+        lateWrite.resolve(err);
+      }
+    }, 50);
+    return ['done'];
   },
   '/bad-chunk': (_e, sr) => (sr('200 OK', []), [42 as unknown as string]),
   '/bare-string': (_e, sr) => (sr('200 OK', []), 'not a list' as unknown as string[]),
@@ -322,6 +337,20 @@ describe('response bodies', () => {
       expect(response.body.length).toBe(4 * MiB + '|tail'.length);
       expect(response.body.endsWith('a|tail')).toBe(true);
       expect(logText(srv)).not.toContain('Cannot destructure');
+    });
+
+    it('write() after the response is complete raises a clear error and sends nothing [bug fixed: it was dropped silently]', async () => {
+      lateWrite = deferred<unknown>();
+      const client = await RawClient.connect(srv.port);
+      client.write(request('GET', '/late-write'));
+      expect(parseResponse(await client.readResponse()).body).toBe('done');
+      const err = (await lateWrite.promise) as { message?: string };
+      expect(err.message).toBe('invalid response body: write() called after the response was complete; its bytes were not sent');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(client.take()).toBe('');
+      client.write(request('GET', '/list'));
+      expect(parseResponse(await client.readResponse()).body).toBe('hello world');
+      client.close();
     });
 
     it('written bytes come before the returned body', async () => {

@@ -28,6 +28,8 @@ export class WsgiResponse {
   #pendingSize = 0;
   #minChunk = 0;
   #full = false;
+  /** The response is complete (or failed): a later write() is an app bug, said as such. */
+  #finished = false;
   #watching = false;
   /** Resolvers of every write()/flush promise waiting for the client to drain. */
   #drains: Array<() => void> = [];
@@ -62,6 +64,9 @@ export class WsgiResponse {
       throw new WsgiError('WSGI_ERR_WRITE_BEFORE_START', 'call start_response before write()');
     }
     if (this.aborted) throw new WsgiError('WSGI_ERR_CLIENT_GONE', 'the client closed the connection');
+    if (this.#finished) {
+      throw new WsgiError('WSGI_ERR_BODY', 'write() called after the response was complete; its bytes were not sent');
+    }
     const buffer = toBuffer(chunk);
     if (buffer.length > 0) this.#append(buffer);
     return this.#flush();
@@ -109,6 +114,7 @@ export class WsgiResponse {
 
   /** An app error: a 500 (or the front end's handler) before the head went out, an abort after. */
   fail(err: unknown, debug: boolean, onError: ((err: unknown) => void) | undefined): void {
+    this.#finished = true;
     this.#log(`Error in the WSGI app for ${this.#describe}:\n${describeError(err)}\n`);
     this.#pending = [];
     this.#pendingSize = 0;
@@ -152,6 +158,7 @@ export class WsgiResponse {
       this.#watch();
       return this.#end();
     }
+    this.#finished = true;
     this.#sink.whole(head, length === 0 ? null : payload, this.#bodyless);
     this.#bodyBytes = length;
     return undefined;
@@ -200,6 +207,7 @@ export class WsgiResponse {
     const drained = this.#flush();
     if (drained !== undefined) await drained;
     if (this.aborted) return;
+    this.#finished = true;
     const declared = this.#head!.contentLength;
     if (declared !== -1 && this.#bodyBytes < declared && !this.#bodyless) {
       // A short body: the client must not read the next response as the rest of this one.
