@@ -132,9 +132,7 @@ describe.each(expressVersions)('wsgiMount on $name', ({ express }) => {
     expect((res.body as EnvironView).SCRIPT_NAME).toBe('/tagged');
   });
 
-  // Open core bug: writeHeadTo (packages/core/src/node-sink.ts) sets each app header with
-  // setHeader, which replaces the Set-Cookie earlier middleware set instead of adding to it.
-  it.fails("keeps a cookie earlier middleware set beside the app's own", async () => {
+  it("keeps a cookie earlier middleware set beside the app's own", async () => {
     const res = await request(srv.url).get('/tagged/cookie').expect(200);
     expect(res.headers['set-cookie']).toEqual(['from_middleware=1; Path=/', 'from_app=2']);
   });

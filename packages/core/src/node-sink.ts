@@ -162,15 +162,25 @@ function writeHeadTo(res: ServerResponse, code: number, reason: string, headers:
     res.writeHead(code, reason, headers);
     return;
   }
-  // setHeader replaces, so a repeated name (Set-Cookie) is set once, as a list.
+  // setHeader replaces: an app header replaces the framework's of that name, but cookies
+  // add up (the framework's first), and a repeated name is set once, as a list.
   const grouped = new Map<string, [string, string[]]>();
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
     const lower = name.toLowerCase();
-    const entry = grouped.get(lower);
-    if (entry === undefined) grouped.set(lower, [name, [headers[i + 1]!]]);
-    else entry[1].push(headers[i + 1]!);
+    let entry = grouped.get(lower);
+    if (entry === undefined) {
+      entry = [name, lower === 'set-cookie' ? presetCookies(res) : []];
+      grouped.set(lower, entry);
+    }
+    entry[1].push(headers[i + 1]!);
   }
   for (const [name, values] of grouped.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
   res.writeHead(code, reason);
+}
+
+function presetCookies(res: ServerResponse): string[] {
+  const preset = res.getHeader('set-cookie');
+  if (preset === undefined) return [];
+  return Array.isArray(preset) ? [...preset] : [String(preset)];
 }
