@@ -41,7 +41,13 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   });
 
   // eventlet has no whole-request deadline (a large upload may take its time).
-  const http = createServer({ requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, ...parserLimits(settings.urlLengthLimit) });
+  // Nor does it require a Host header of HTTP/1.1 clients.
+  const http = createServer({
+    requestTimeout: 0,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requireHostHeader: false,
+    ...parserLimits(settings.urlLengthLimit),
+  });
   const timeouts = new Timeouts(http, settings.idleSeconds, settings.socketTimeoutMs);
   const connections = new Connections(http, settings.maxSize, (socket) => {
     log.debug(`(${pid}) accepted ${peerRepr(socket)}`);
@@ -54,7 +60,7 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     if (socket.writableEnded) return; // pipelined behind a refused request
     const refusal = overLimit(req, settings.urlLengthLimit);
     if (refusal !== null) return refuse(socket, refusal);
-    timeouts.requestStarted(socket);
+    timeouts.requestStarted(socket, res);
     const started = performance.now();
     const outcome = await handle(req, res);
     if (formatLine !== null) log.info(formatLine(req, outcome, (performance.now() - started) / 1000));

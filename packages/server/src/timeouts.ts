@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { responseOn } from './connections.js';
 
@@ -12,22 +12,25 @@ export class Timeouts {
   readonly #idleMs: number;
   readonly #socketMs: number;
 
-  /** Configure `http` (Node applies socketMs to each connection, idleMs between requests). */
+  /** Configure `http`: Node applies socketMs to each connection it is handed. */
   constructor(http: Server, idleSeconds: number, socketMs: number) {
     this.#idleMs = idleSeconds * 1000;
     this.#socketMs = socketMs;
     http.timeout = socketMs;
-    http.keepAliveTimeout = this.#idleMs;
+    // Node's own keep-alive timer adds a second to what it is given; the idle wait is ours.
+    http.keepAliveTimeout = 0;
   }
 
-  /** A connection was handed to the HTTP server: its first request line gets the keepalive time too. */
+  /** A connection was handed to the HTTP server: it may idle keepalive seconds before its first request. */
   accepted(socket: Socket): void {
     if (this.#idleMs > 0) socket.setTimeout(this.#idleMs);
   }
 
-  /** A request arrived: from now on socket_timeout applies (Node resets it itself after a keep-alive wait). */
-  requestStarted(socket: Socket): void {
-    if (this.#idleMs > 0 && socket.timeout !== this.#socketMs) socket.setTimeout(this.#socketMs);
+  /** A request arrived: socket_timeout applies until its response is sent, then keepalive again. */
+  requestStarted(socket: Socket, res: ServerResponse): void {
+    if (this.#idleMs === 0) return;
+    socket.setTimeout(this.#socketMs);
+    res.once('finish', () => socket.setTimeout(this.#idleMs));
   }
 }
 

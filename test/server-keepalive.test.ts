@@ -1,0 +1,138 @@
+// keepalive (true, false, 0, idle seconds with eventlet's Keep-Alive header) and socketTimeout.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { WsgiApp } from '@wsgi-bridge/server';
+import { RawClient, rawExchange } from './helpers/raw.js';
+import { serve, type TestServer } from './helpers/serve.js';
+
+let running: TestServer | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+async function start(app: WsgiApp, options: Parameters<typeof serve>[1] = {}): Promise<TestServer> {
+  running = await serve(app, options);
+  return running;
+}
+
+const hello: WsgiApp = (_env, startResponse) => {
+  startResponse('200 OK', [['Content-Type', 'text/plain']]);
+  return ['hello'];
+};
+
+const GET = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+const GET_KA = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n';
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Send `request` on a new connection; return the response and whether the server then closed it within `ms`. */
+async function exchange(port: number, request: string, ms = 300): Promise<{ response: string; closed: boolean }> {
+  const client = await RawClient.connect(port);
+  client.write(request);
+  const response = await client.readResponse();
+  const closed = await client.closesWithin(ms);
+  client.close();
+  return { response, closed };
+}
+
+describe('keepalive', () => {
+  it('true (default): connections persist with no idle timeout and no Keep-Alive header', async () => {
+    const srv = await start(hello);
+    const client = await RawClient.connect(srv.port);
+    client.write(GET);
+    expect(await client.readResponse()).not.toMatch(/Connection:|Keep-Alive:/);
+    expect(await client.closesWithin(300)).toBe(false);
+    client.write(GET_KA);
+    const second = await client.readResponse();
+    expect(second).toContain('\r\nConnection: keep-alive\r\n');
+    expect(second).not.toContain('Keep-Alive:');
+    client.close();
+  });
+
+  it('false: every response says Connection: close and the connection closes', async () => {
+    const srv = await start(hello, { keepalive: false });
+    const { response, closed } = await exchange(srv.port, GET_KA);
+    expect(response).toContain('\r\nConnection: close\r\n');
+    expect(closed).toBe(true);
+  });
+
+  it('0: the same as false, for an HTTP/1.0 keep-alive client too', async () => {
+    const srv = await start(hello, { keepalive: 0 });
+    const { response, closed } = await exchange(srv.port, 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    expect(response).toContain('\r\nConnection: close\r\n');
+    expect(closed).toBe(true);
+  });
+
+  it('2.5: Keep-Alive: timeout=2 for a client that asked for keep-alive, none for one that did not', async () => {
+    const srv = await start(hello, { keepalive: 2.5 });
+    const { response } = await exchange(srv.port, GET_KA, 0);
+    expect(response).toMatch(/\r\nConnection: keep-alive\r\nKeep-Alive: timeout=2\r\n\r\nhello$/);
+    expect((await exchange(srv.port, GET, 0)).response).not.toMatch(/Connection:|Keep-Alive:/);
+  });
+
+  it('0.5: keep-alive without a Keep-Alive header (int(0.5) is 0)', async () => {
+    const srv = await start(hello, { keepalive: 0.5 });
+    const { response } = await exchange(srv.port, GET_KA, 0);
+    expect(response).toContain('\r\nConnection: keep-alive\r\n');
+    expect(response).not.toContain('Keep-Alive:');
+  });
+
+  it('a number closes a connection idle that long between requests, silently', async () => {
+    const srv = await start(hello, { keepalive: 0.1, socketTimeout: 1 });
+    const client = await RawClient.connect(srv.port);
+    client.write(GET);
+    expect(await client.readResponse()).toMatch(/hello$/);
+    await sleep(300);
+    expect(client.closed).toBe(true);
+    expect(client.take()).toBe('');
+    expect(srv.log.join('')).toMatch(/\(\d+\) timed out \('127\.0\.0\.1', \d+\)/);
+  });
+
+  it('a number also bounds the wait for the first request line', async () => {
+    const srv = await start(hello, { keepalive: 0.1 });
+    const client = await RawClient.connect(srv.port);
+    expect(await client.closesWithin(1000)).toBe(true);
+  });
+});
+
+describe('socketTimeout', () => {
+  it('closes a connection whose request stalls, with no response', async () => {
+    const srv = await start(hello, { socketTimeout: 0.1 });
+    const started = Date.now();
+    expect(await rawExchange(srv.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 2000)).toBe('');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('fails the app\'s read of a body that stalls, and closes the connection', async () => {
+    let failure = '';
+    const reader: WsgiApp = async (env, startResponse) => {
+      try {
+        await env['wsgi.input'].read();
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+      startResponse('200 OK', []);
+      return ['read'];
+    };
+    const srv = await start(reader, { socketTimeout: 0.1 });
+    expect(await rawExchange(srv.port, 'PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc', 2000)).toBe('');
+    await vi.waitFor(() => expect(failure).toMatch(/closed the connection/));
+  });
+
+  it('leaves an app that takes longer than the timeout to answer alone (no socket operation waits)', async () => {
+    const slow: WsgiApp = async (_env, startResponse) => {
+      await sleep(300);
+      startResponse('200 OK', []);
+      return ['late'];
+    };
+    const srv = await start(slow, { socketTimeout: 0.1 });
+    expect(await rawExchange(srv.port, 'GET / HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 OK[^]*late$/);
+  });
+
+  it('none by default: an idle connection stays open', async () => {
+    const srv = await start(hello);
+    const client = await RawClient.connect(srv.port);
+    client.write('GET / HTTP/1.1\r\n');
+    expect(await client.closesWithin(400)).toBe(false);
+    client.close();
+  });
+});
