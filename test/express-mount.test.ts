@@ -153,6 +153,10 @@ describe.each(expressVersions)('wsgiMount on $name', ({ express }) => {
   });
 });
 
+it('refuses an app that is not a function when the middleware is made, not at the first request', () => {
+  expect(() => wsgiMount({} as never)).toThrow(new TypeError('a WSGI app must be a function (environ, start_response), got object'));
+});
+
 describe.each(expressVersions)("wsgiMount with Express's `trust proxy` on $name", ({ express }) => {
   let srv: Listening;
 
