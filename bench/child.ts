@@ -55,6 +55,17 @@ export function rssMiB(pid: number): number {
   return Number(match[1]) / 1024;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Linux reports CPU times in USER_HZ ticks, 100 a second on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 /** Sample a process's RSS while `work` runs; resolves with the work's result and the peak. */
 export async function withPeakRss<T>(pid: number, work: () => Promise<T>, everyMs = 20): Promise<{ result: T; peakMiB: number }> {
   let peakMiB = rssMiB(pid);

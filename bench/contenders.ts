@@ -17,7 +17,7 @@ const EVENTLET = fileURLToPath(new URL('../eventlet_hello.py', import.meta.url))
 
 const node = (id: ContenderId, label: string): Contender => ({ id, label, command: [process.execPath, [SERVE, id]] });
 
-/** Everyone in the hello-world rounds; the first two also stream. */
+/** Everyone in the hello-world rounds; node-http and wsgi-server also stream. */
 export const CONTENDERS: readonly Contender[] = [
   node('node-http', 'node:http, bare handler'),
   node('wsgi-server', '@wsgi-bridge/server'),
@@ -26,4 +26,14 @@ export const CONTENDERS: readonly Contender[] = [
   node('express-wsgi', 'Express + wsgiMount'),
   node('fastify-native', 'Fastify, native route'),
   node('fastify-wsgi', 'Fastify + wsgiPlugin'),
+];
+
+/**
+ * Contenders compared with each other run back to back in every round, so the drift
+ * between the two sides of a ratio is seconds, not the length of a round.
+ */
+export const GROUPS: readonly (readonly ContenderId[])[] = [
+  ['node-http', 'wsgi-server', 'eventlet'],
+  ['fastify-native', 'fastify-wsgi'],
+  ['express-native', 'express-wsgi'],
 ];

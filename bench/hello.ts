@@ -1,7 +1,7 @@
-import type { ServerChild } from './child.js';
+import { cpuSeconds, type ServerChild } from './child.js';
 import { HELLO } from './config.js';
-import type { ContenderId } from './contenders.js';
-import type { HelloRounds, Outcome } from './results.js';
+import { GROUPS, type ContenderId } from './contenders.js';
+import type { HelloRound, HelloRounds, Outcome } from './results.js';
 import type { Settings } from './settings.js';
 import { rotate } from './stats.js';
 import { wrk } from './wrk.js';
@@ -9,8 +9,10 @@ import { wrk } from './wrk.js';
 const urlOf = (child: ServerChild): string => `http://127.0.0.1:${child.port}/`;
 
 /**
- * Hello world under wrk: every contender is checked, warmed up, then measured round by
- * round in a rotating order, so drift on a shared machine hits them all alike.
+ * Hello world under wrk: every contender is checked and warmed up, then measured round
+ * by round. Each round runs the groups of compared contenders back to back, with the
+ * order of groups and of contenders within them rotating, so drift on a shared machine
+ * hits every side alike.
  */
 export async function runHello(
   servers: Map<ContenderId, Outcome<ServerChild>>,
@@ -18,7 +20,7 @@ export async function runHello(
   log: (line: string) => void,
 ): Promise<Map<ContenderId, Outcome<HelloRounds>>> {
   const outcomes = new Map<ContenderId, Outcome<HelloRounds>>();
-  const ready: Array<[ContenderId, ServerChild]> = [];
+  const ready = new Map<ContenderId, [ServerChild, HelloRounds]>();
   for (const [id, server] of servers) {
     if (!server.ok) {
       outcomes.set(id, server);
@@ -31,20 +33,32 @@ export async function runHello(
     }
     log(`warming up ${id} for ${settings.warmupSeconds} s`);
     await wrk(urlOf(server.value), settings.connections, settings.warmupSeconds);
-    ready.push([id, server.value]);
+    const rounds: HelloRounds = [];
+    ready.set(id, [server.value, rounds]);
+    outcomes.set(id, { ok: true, value: rounds });
   }
-  const rounds = new Map<ContenderId, HelloRounds>(ready.map(([id]) => [id, []]));
   for (let r = 0; r < settings.rounds; r++) {
-    for (const [id, server] of rotate(ready, r)) {
-      const result = await wrk(urlOf(server), settings.connections, settings.seconds);
-      rounds.get(id)!.push(result);
+    const order = rotate(GROUPS, r).flatMap((group) => rotate(group, r)).filter((id) => ready.has(id));
+    for (const id of order) {
+      const [server, rounds] = ready.get(id)!;
+      const result = await measure(server, settings);
+      rounds.push(result);
       log(`round ${r + 1}/${settings.rounds}  ${id.padEnd(15)} ${result.requestsPerSec.toFixed(0).padStart(7)} req/s` +
-        `  p99 ${result.p99Ms.toFixed(2)} ms${result.errors > 0 ? `  ${result.errors} errors` : ''}`);
+        `  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuMicrosPerRequest(result).toFixed(1)} µs/req` +
+        `${result.errors > 0 ? `  ${result.errors} errors` : ''}`);
     }
   }
-  for (const [id, value] of rounds) outcomes.set(id, { ok: true, value });
   return outcomes;
 }
+
+async function measure(server: ServerChild, settings: Settings): Promise<HelloRound> {
+  const before = cpuSeconds(server.pid);
+  const result = await wrk(urlOf(server), settings.connections, settings.seconds);
+  return { ...result, serverCpuSeconds: cpuSeconds(server.pid) - before };
+}
+
+/** Server CPU time per request: less swayed than req/s by what else runs on the machine. */
+export const cpuMicrosPerRequest = (round: HelloRound): number => (round.serverCpuSeconds / round.requests) * 1e6;
 
 /** A contender that answers anything but hello world would be measured doing something else. */
 async function checkHello(server: ServerChild): Promise<string | null> {

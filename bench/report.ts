@@ -1,4 +1,5 @@
 import { formatFigure, pairedRatio, passed, type Check } from './checks.js';
+import { cpuMicrosPerRequest } from './hello.js';
 import type { BenchResults, Transfer } from './results.js';
 import { describeSettings } from './settings.js';
 import { median } from './stats.js';
@@ -28,13 +29,14 @@ function helloTable(results: BenchResults): string {
   const baseline = results.hello.get('node-http');
   const rows = [...results.hello].map(([id, outcome]) => {
     const label = results.labels[id];
-    if (!outcome.ok) return [label, 'not available', '', '', ''];
+    if (!outcome.ok) return [label, 'not available', '', '', '', ''];
     const rps = outcome.value.map((r) => r.requestsPerSec);
     const vsBare = baseline?.ok ? formatFigure(pairedRatio(rps, baseline.value.map((r) => r.requestsPerSec)), 'percent') : '';
     const errors = outcome.value.reduce((sum, r) => sum + r.errors, 0);
-    return [label, median(rps).toFixed(0), median(outcome.value.map((r) => r.p99Ms)).toFixed(2), vsBare, errors === 0 ? '' : `${errors} errors`];
+    return [label, median(rps).toFixed(0), median(outcome.value.map((r) => r.p99Ms)).toFixed(2), vsBare,
+      median(outcome.value.map(cpuMicrosPerRequest)).toFixed(1), errors === 0 ? '' : `${errors} errors`];
   });
-  return table(['server', 'req/s', 'p99 ms', 'vs node:http', 'notes'], rows);
+  return table(['server', 'req/s', 'p99 ms', 'vs node:http', 'server CPU µs/req', 'notes'], rows);
 }
 
 function streamsTable(results: BenchResults): string {
@@ -71,8 +73,9 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     `Tools: ${tools}.`,
     '',
     `Each server runs in its own process. Hello world: wrk, 1 thread, ${s.connections} keep-alive connections, ` +
-    `${s.rounds} rounds of ${s.seconds} s per server (after ${s.warmupSeconds} s of warm-up), servers interleaved round by round; ` +
-    'req/s and p99 are medians over rounds, and every ratio is the median of the ratios taken within each round. ' +
+    `${s.rounds} rounds of ${s.seconds} s per server (after ${s.warmupSeconds} s of warm-up); in each round the servers compared run back to back, in an order that rotates from round to round; ` +
+    'req/s, p99 and server CPU time per request (from /proc) are medians over rounds, and every ratio is the median ' +
+    'of the ratios taken within each round. ' +
     `Streams: ${s.streamMiB} MiB bodies in 64 KiB chunks, ${s.rounds} rounds each, plus one download read at ${s.slowMiBps} MiB/s; ` +
     'RSS is sampled from /proc every 20 ms, and the figure is the worst round\'s peak above the server\'s idle RSS. ' +
     'Access logs are off everywhere.',

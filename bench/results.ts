@@ -6,8 +6,13 @@ import type { WrkResult } from './wrk.js';
 /** A contender that ran, or why it did not. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** One wrk run and the CPU time the server spent on it. */
+export interface HelloRound extends WrkResult {
+  serverCpuSeconds: number;
+}
+
 /** One contender's wrk rounds, in round order (round i of each contender ran side by side). */
-export type HelloRounds = WrkResult[];
+export type HelloRounds = HelloRound[];
 
 /** One streaming direction, round by round: throughput and the peak RSS above idle. */
 export interface Transfer {

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface WrkResult {
+  requests: number;
   requestsPerSec: number;
   p99Ms: number;
   /** Socket errors plus non-2xx/3xx responses: any makes the figure suspect. */
@@ -24,12 +25,13 @@ export async function wrk(url: string, connections: number, seconds: number): Pr
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
 
 export function parseWrk(output: string): WrkResult {
+  const requests = /^\s+(\d+) requests in /m.exec(output);
   const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(output);
   const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
-  if (rps === null || p99 === null) throw new Error(`cannot read wrk's output:\n${output}`);
+  if (requests === null || rps === null || p99 === null) throw new Error(`cannot read wrk's output:\n${output}`);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   const errors = (socket === null ? 0 : socket.slice(1).reduce((sum, n) => sum + Number(n), 0)) +
     (non2xx === null ? 0 : Number(non2xx[1]));
-  return { requestsPerSec: Number(rps[1]), p99Ms: Number(p99[1]) * UNIT_MS[p99[2]!]!, errors };
+  return { requests: Number(requests[1]), requestsPerSec: Number(rps[1]), p99Ms: Number(p99[1]) * UNIT_MS[p99[2]!]!, errors };
 }
