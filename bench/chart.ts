@@ -64,7 +64,7 @@ export function renderChart(results: BenchResults, checks: Check[]): string {
   const measured = [...results.hello].flatMap(([id, o]) => (o.ok ? [{ id, rps: median(o.value.map((r) => r.requestsPerSec)) }] : []));
   const top = Math.max(1, ...measured.map((m) => m.rps));
   const helloBars: Bar[] = measured.map(({ id, rps }) => ({
-    label: results.labels[id],
+    label: results.contenders[id].label,
     fraction: rps / top,
     color: id === 'wsgi-server' || id.endsWith('-wsgi') ? OURS : OTHERS,
     text: `${rps.toFixed(0)} req/s`,

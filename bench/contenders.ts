@@ -7,6 +7,8 @@ export type ContenderId =
 export interface Contender {
   id: ContenderId;
   label: string;
+  /** What it runs, for the report: the comparison is only as fair as this. */
+  about: string;
   /** The command that starts its server process. */
   command: [string, string[]];
 }
@@ -15,17 +17,26 @@ const SERVE = fileURLToPath(new URL('./serve.js', import.meta.url));
 // The Python file stays beside the sources: tsc does not copy it into dist/.
 const EVENTLET = fileURLToPath(new URL('../eventlet_hello.py', import.meta.url));
 
-const node = (id: ContenderId, label: string): Contender => ({ id, label, command: [process.execPath, [SERVE, id]] });
+const node = (id: ContenderId, label: string, about: string): Contender =>
+  ({ id, label, about, command: [process.execPath, [SERVE, id]] });
 
 /** Everyone in the hello-world rounds; node-http and wsgi-server also stream. */
 export const CONTENDERS: readonly Contender[] = [
-  node('node-http', 'node:http, bare handler'),
-  node('wsgi-server', '@wsgi-bridge/server'),
-  { id: 'eventlet', label: 'eventlet.wsgi (Python)', command: [PYTHON, [EVENTLET]] },
-  node('express-native', 'Express, native handler'),
-  node('express-wsgi', 'Express + wsgiMount'),
-  node('fastify-native', 'Fastify, native route'),
-  node('fastify-wsgi', 'Fastify + wsgiPlugin'),
+  node('node-http', 'node:http, bare handler',
+    "`res.writeHead(200, { 'Content-Type', 'Content-Length' }); res.end(body)`; upload: `for await (const chunk of req)`; " +
+    "download: `res.write()` of 64 KiB chunks, awaiting 'drain' when it returns false"),
+  node('wsgi-server', '@wsgi-bridge/server',
+    "`server(listen(...), hello_world, { logOutput: false })`; upload: `await environ['wsgi.input'].read(65536)` until empty; " +
+    'download: an async generator of 64 KiB chunks'),
+  {
+    id: 'eventlet', label: 'eventlet.wsgi (Python)', command: [PYTHON, [EVENTLET]],
+    about: "eventlet's documented hello_world under `wsgi.server(sock, hello_world, log_output=False)`",
+  },
+  node('express-native', 'Express, native handler',
+    "`app.get('/', (req, res) => res.type('text/plain').send(body))` (res.send also sets an ETag)"),
+  node('express-wsgi', 'Express + wsgiMount', '`app.use(wsgiMount(hello_world))`'),
+  node('fastify-native', 'Fastify, native route', "`fastify.get('/', async (request, reply) => { reply.type('text/plain'); return body; })`"),
+  node('fastify-wsgi', 'Fastify + wsgiPlugin', '`fastify.register(wsgiPlugin, { app: hello_world })`'),
 ];
 
 /**

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import os from 'node:os';
 
 export interface Machine {
@@ -8,6 +11,12 @@ export interface Machine {
   node: string;
   /** 1-minute load average when the run started: other work on a shared machine shows here. */
   loadAtStart: number;
+}
+
+/** The installed version of a dependency, read from its package.json beside its entry point. */
+export function moduleVersion(name: string): string {
+  const entry = createRequire(import.meta.url).resolve(name);
+  return (JSON.parse(readFileSync(join(dirname(entry), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export function describeMachine(): Machine {

@@ -28,7 +28,7 @@ function checksTable(checks: Check[]): string {
 function helloTable(results: BenchResults): string {
   const baseline = results.hello.get('node-http');
   const rows = [...results.hello].map(([id, outcome]) => {
-    const label = results.labels[id];
+    const label = results.contenders[id].label;
     if (!outcome.ok) return [label, 'not available', '', '', '', ''];
     const rps = outcome.value.map((r) => r.requestsPerSec);
     const vsBare = baseline?.ok ? formatFigure(pairedRatio(rps, baseline.value.map((r) => r.requestsPerSec)), 'percent') : '';
@@ -43,9 +43,9 @@ function streamsTable(results: BenchResults): string {
   const figures = (t: Transfer): string[] =>
     [median(t.mibPerSec).toFixed(0), `${Math.max(...t.rssOverIdleMiB).toFixed(1)} MiB`];
   const rows = [...results.streams].map(([id, outcome]) => outcome.ok
-    ? [results.labels[id], `${outcome.value.idleMiB.toFixed(1)} MiB`, ...figures(outcome.value.upload),
+    ? [results.contenders[id].label, `${outcome.value.idleMiB.toFixed(1)} MiB`, ...figures(outcome.value.upload),
       ...figures(outcome.value.download), ...figures(outcome.value.slowDownload)]
-    : [results.labels[id], 'not available', '', '', '', '', '', '']);
+    : [results.contenders[id].label, 'not available', '', '', '', '', '', '']);
   return table(['server', 'idle RSS', 'upload MiB/s', 'RSS over idle', 'download MiB/s', 'RSS over idle',
     'slow client MiB/s', 'RSS over idle'], rows);
 }
@@ -54,7 +54,7 @@ function streamsTable(results: BenchResults): string {
 function missing(results: BenchResults): string[] {
   const reasons = new Map<string, string>();
   for (const outcomes of [results.hello, results.streams]) {
-    for (const [id, outcome] of outcomes) if (!outcome.ok) reasons.set(results.labels[id], outcome.reason);
+    for (const [id, outcome] of outcomes) if (!outcome.ok) reasons.set(results.contenders[id].label, outcome.reason);
   }
   if (reasons.size === 0) return [];
   return ['## Not available', '', ...[...reasons].map(([label, reason]) => `- ${label}: ${reason}`), ''];
@@ -87,6 +87,8 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     '## Hello world',
     '',
     helloTable(results),
+    '',
+    ...Object.values(results.contenders).map((c) => `- ${c.label}: ${c.about}`),
     '',
     '## Streams',
     '',

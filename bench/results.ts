@@ -1,4 +1,4 @@
-import type { ContenderId } from './contenders.js';
+import type { Contender, ContenderId } from './contenders.js';
 import type { Machine } from './machine.js';
 import type { Settings } from './settings.js';
 import type { WrkResult } from './wrk.js';
@@ -33,7 +33,7 @@ export interface BenchResults {
   machine: Machine;
   settings: Settings;
   tools: Record<string, string>;
-  labels: Record<ContenderId, string>;
+  contenders: Record<ContenderId, Contender>;
   hello: Map<ContenderId, Outcome<HelloRounds>>;
   streams: Map<ContenderId, Outcome<StreamRounds>>;
 }

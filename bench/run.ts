@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { evaluate, passed } from './checks.js';
 import { renderChart } from './chart.js';
 import { StartFailure, startChild, type ServerChild } from './child.js';
-import { CONTENDERS, type ContenderId } from './contenders.js';
+import { CONTENDERS, type Contender, type ContenderId } from './contenders.js';
 import { runHello } from './hello.js';
 import { ensureEventlet, ensureWrk } from './install.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, moduleVersion } from './machine.js';
 import { renderReport } from './report.js';
 import type { BenchResults, Outcome } from './results.js';
 import { readSettings } from './settings.js';
@@ -58,8 +58,13 @@ async function main(): Promise<number> {
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
       machine,
       settings,
-      tools: { wrk: wrk.version, ...(eventlet.ok ? { 'eventlet.wsgi': eventlet.version } : {}) },
-      labels: Object.fromEntries(CONTENDERS.map((c) => [c.id, c.label])) as Record<ContenderId, string>,
+      tools: {
+        wrk: wrk.version,
+        ...(eventlet.ok ? { 'eventlet.wsgi': eventlet.version } : {}),
+        Express: moduleVersion('express'),
+        Fastify: moduleVersion('fastify'),
+      },
+      contenders: Object.fromEntries(CONTENDERS.map((c) => [c.id, c])) as Record<ContenderId, Contender>,
       hello: await runHello(servers, settings, log),
       streams: await runStreams(servers, settings, log),
     };

@@ -14,7 +14,9 @@ export interface Settings {
   slowMiBps: number;
 }
 
-const DEFAULTS: Settings = { rounds: 5, seconds: 5, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32 };
+// Many short rounds rather than a few long ones: bursts of other work on a shared
+// machine then spoil a round or two, and the median leaves those out.
+const DEFAULTS: Settings = { rounds: 7, seconds: 4, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32 };
 
 const VARIABLES: Record<keyof Settings, string> = {
   rounds: 'BENCH_ROUNDS',
