@@ -106,7 +106,11 @@ export class NodeSink implements ResponseSink {
   }
 
   abort(): void {
-    this.#res.destroy();
+    const res = this.#res;
+    // Node corks the socket for the rest of the tick: flush what was written, so the
+    // client sees the response cut after it rather than an empty reply it may retry.
+    res.socket?.uncork();
+    res.destroy();
   }
 
   serverError(body: Buffer): void {

@@ -165,9 +165,11 @@ export class WsgiResponse {
   }
 
   #append(buffer: Buffer): void {
+    // A chunk yielded before start_response is the app's error, named as such.
+    const declared = this.#requireHead().contentLength;
     this.#pending.push(buffer);
     this.#pendingSize += buffer.length;
-    if (this.#head!.contentLength !== -1) this.#capPending();
+    if (declared !== -1) this.#capPending();
   }
 
   // An app-declared Content-Length is never exceeded: the excess is cut and logged.
