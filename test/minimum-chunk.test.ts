@@ -49,7 +49,7 @@ async function firstByteArrivesEarly(srv: TestServer, query: string): Promise<bo
   client.write(request('GET', `/first-byte${query}`));
   let early = true;
   try {
-    await client.readUntil('1\r\n \r\n', 300);
+    await client.readUntil('1\r\n \r\n', 800); // generous: a loaded machine must not make "early" look held back
   } catch {
     early = false;
   }
