@@ -48,8 +48,13 @@ export class Connections {
     for (const socket of this.#waiting) socket.destroy();
     this.#waiting = [];
     this.#http.closeIdleConnections();
-    // A response whose head went out before the stop said keep-alive: close after it.
-    for (const socket of this.#served) this.#closeWhenIdle(socket);
+    for (const socket of this.#served) {
+      // Node counts a connection as busy from its start (for its headers timeout): one that
+      // has sent nothing yet is idle to eventlet, and closed.
+      if (socket.bytesRead === 0) socket.destroy();
+      // A response whose head went out before the stop said keep-alive: close after it.
+      else this.#closeWhenIdle(socket);
+    }
   }
 
   #start(socket: Socket): void {
