@@ -20,7 +20,7 @@ const ERROR_LEVEL = 50;
 
 const apps: Record<string, WsgiApp> = {
   '/list': (_env, startResponse) => {
-    startResponse('201 Created', [['Content-Type', 'text/plain'], ['X-App', 'app']]);
+    startResponse('201 Created', [['Content-Type', 'text/plain'], ['X-App', 'app'], ['Set-Cookie', 'app=1']]);
     return ['made'];
   },
   '/stream': (_env, startResponse) => {
@@ -79,7 +79,7 @@ describe('hooks, logger and error handler see the WSGI response', () => {
 
   beforeAll(async () => {
     fastify.addHook('preHandler', async (_request, reply) => {
-      reply.header('x-from-hook', 'hook');
+      reply.header('x-from-hook', 'hook').header('x-app', 'hook').header('set-cookie', 'hook=1');
     });
     fastify.addHook('onSend', async (request, reply, payload) => {
       onSend.push([request.url, reply.statusCode]);
@@ -118,6 +118,13 @@ describe('hooks, logger and error handler see the WSGI response', () => {
     expect(onSend).toEqual([[url, status]]);
     await waitFor(() => onResponse.length === 1, 'onResponse');
     expect(onResponse).toEqual([[url, status]]);
+  });
+
+  it("on a name both set, the app's header replaces the hook's, but Set-Cookie keeps both", async () => {
+    const res = await fetchRaw(port, request('GET', '/w/list'));
+    expect(res.header('x-app')).toBe('app');
+    expect(res.count('x-app')).toBe(1);
+    expect(res.headers.filter(([name]) => name === 'set-cookie').map(([, value]) => value)).toEqual(['hook=1', 'app=1']);
   });
 
   it("Fastify's request log records the app's status code", async () => {
