@@ -23,7 +23,7 @@ const streaming: WsgiApp = function* (_env, startResponse) {
   startResponse('201 Created', []);
   yield 'a'.repeat(5000);
   yield 'tail';
-} as unknown as WsgiApp;
+};
 
 /** Send one request, read its whole response; the client's port and the exact bytes received. */
 async function request(port: number, text: string): Promise<{ response: string; clientPort: number }> {

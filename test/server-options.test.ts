@@ -44,7 +44,7 @@ describe('minimumChunkSize', () => {
     yield 'first';
     await held;
     yield 'second';
-  } as unknown as WsgiApp;
+  };
 
   it('1 sends each chunk at once', async () => {
     const hold = gate();
@@ -116,7 +116,7 @@ describe('maxHttpVersion', () => {
     startResponse('200 OK', []);
     yield 'this';
     yield 'isnotchunked';
-  } as unknown as WsgiApp;
+  };
 
   it("'HTTP/1.0' closes every connection and never chunks, even for an HTTP/1.1 client", async () => {
     const srv = await start(streaming, { maxHttpVersion: 'HTTP/1.0' });

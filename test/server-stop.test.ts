@@ -1,10 +1,8 @@
 // Graceful stop: closing the socket stops accepting, closes idle connections, lets requests in
 // flight finish with Connection: close, then server() resolves. The examples stop so on SIGTERM.
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/server';
+import { runExample } from './helpers/example.js';
 import { RawClient } from './helpers/raw.js';
 import { serve } from './helpers/serve.js';
 
@@ -68,7 +66,7 @@ describe('closing the socket', () => {
       yield 'first ';
       await held.wait;
       yield 'last';
-    } as unknown as WsgiApp;
+    };
     const srv = await serve(streaming, { minimumChunkSize: 1 });
     const client = await RawClient.connect(srv.port);
     client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -80,38 +78,19 @@ describe('closing the socket', () => {
   });
 });
 
-const here = dirname(fileURLToPath(import.meta.url));
-
 describe('the examples', () => {
   it.each([
     ['hello.js', ''],
     ['posthooks.js', 'Hook called: GET / arg1 arg2 3 4\n'],
-  ])('%s serves, then stops gracefully on SIGTERM', { timeout: 10_000 }, async (example, printed) => {
-    const child = spawn(process.execPath, [join(here, '..', 'examples', 'dist', example)], {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stdout.on('data', (data: Buffer) => {
-      stdout += data.toString();
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stderr.on('data', (data: Buffer) => {
-        stderr += data.toString();
-        const match = /wsgi starting up on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
-    });
-    const client = await RawClient.connect(port);
+  ])('%s serves, then stops gracefully on SIGTERM', { timeout: 10_000 }, async (name, printed) => {
+    const example = runExample(name);
+    const [, port] = await example.waitFor(/wsgi starting up on http:\/\/127\.0\.0\.1:(\d+)/);
+    const client = await RawClient.connect(Number(port));
     client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await client.readResponse()).toMatch(/Hello, World!\r\n$/);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await example.stop()).toBe(0);
     expect(await client.closesWithin(1000)).toBe(true);
-    expect(stderr).toContain('wsgi exited, is_accepting=True');
-    expect(stdout).toBe(printed);
+    expect(example.stderr).toContain('wsgi exited, is_accepting=True');
+    expect(example.stdout).toBe(printed);
   });
 });
