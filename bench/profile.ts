@@ -1,14 +1,18 @@
 /**
- * `node bench/dist/profile.js [contender] [seconds]`: run one contender's server under
- * `node --cpu-prof` while wrk loads its hello world, then print where the server's CPU
+ * `node bench/dist/profile.js [contender] [hello|upload|download] [seconds]`: run one
+ * contender's server under `node --cpu-prof` while wrk loads its hello world (or the
+ * stream client uploads or downloads 256 MiB bodies), then print where the server's CPU
  * time went: by part (our packages, Node's internals, GC) and the top functions by self
- * time. Default: wsgi-server for 10 s. Not part of `npm run bench`.
+ * time, per request or per MiB. Default: wsgi-server, hello, 10 s. Not part of `npm run bench`.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild } from './child.js';
 import { CONTENDERS } from './contenders.js';
+import { median } from './stats.js';
+import { download, upload } from './stream-client.js';
+import { STREAMERS } from './streams.js';
 import { wrk } from './wrk.js';
 
 interface ProfileNode {
@@ -24,6 +28,32 @@ interface CpuProfile {
 
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 3;
+const STREAM_BYTES = 256 * 1024 * 1024;
+
+/** What a workload did: how many units (requests, MiB) and how fast. */
+interface Load {
+  unit: string;
+  count: number;
+  summary: string;
+}
+
+async function repeat(seconds: number, transfer: () => Promise<number>): Promise<Load> {
+  const rates: number[] = [];
+  for (const end = performance.now() + seconds * 1000; performance.now() < end;) rates.push(await transfer());
+  return { unit: 'MiB', count: (rates.length * STREAM_BYTES) / 2 ** 20, summary: `median ${median(rates).toFixed(0)} MiB/s` };
+}
+
+// The profile covers the warm-up too, so its requests count.
+const workloads: Record<string, (port: number, seconds: number) => Promise<Load>> = {
+  hello: async (port, seconds) => {
+    const url = `http://127.0.0.1:${port}/`;
+    const warmup = await wrk(url, CONNECTIONS, WARMUP_SECONDS);
+    const result = await wrk(url, CONNECTIONS, seconds);
+    return { unit: 'req', count: warmup.requests + result.requests, summary: `${result.requestsPerSec.toFixed(0)} req/s` };
+  },
+  upload: (port, seconds) => repeat(seconds, () => upload(port, STREAM_BYTES)),
+  download: (port, seconds) => repeat(seconds, () => download(port, STREAM_BYTES)),
+};
 
 /** Which part of the stack a frame belongs to, from its script's URL. */
 function partOf(frame: ProfileNode['callFrame']): string {
@@ -53,29 +83,30 @@ function selfTimes(profile: CpuProfile, key: (node: ProfileNode) => string): Arr
 const shortUrl = (url: string): string => url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(packages|bench)\//, '$1/');
 
 async function main(): Promise<void> {
-  const id = process.argv[2] ?? 'wsgi-server';
-  const seconds = Number(process.argv[3] ?? 10);
+  const [id = 'wsgi-server', workload = 'hello', secondsArg = '10'] = process.argv.slice(2);
+  const seconds = Number(secondsArg);
   const contender = CONTENDERS.find((c) => c.id === id);
-  if (contender === undefined || contender.command[0] !== process.execPath) {
-    throw new Error(`profile.js takes a Node contender: ${CONTENDERS.filter((c) => c.command[0] === process.execPath).map((c) => c.id).join(', ')}`);
+  const run = workloads[workload];
+  if (contender === undefined || contender.command[0] !== process.execPath || run === undefined ||
+    (workload !== 'hello' && !STREAMERS.includes(contender.id))) {
+    throw new Error('usage: profile.js [contender] [hello|upload|download] [seconds], with a Node contender: ' +
+      `${CONTENDERS.filter((c) => c.command[0] === process.execPath).map((c) => c.id).join(', ')} ` +
+      `(streams: ${STREAMERS.join(', ')})`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'wsgi-bridge-profile-'));
   try {
     const server = await startChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...contender.command[1]]);
-    const url = `http://127.0.0.1:${server.port}/`;
-    const warmup = await wrk(url, CONNECTIONS, WARMUP_SECONDS);
-    const result = await wrk(url, CONNECTIONS, seconds);
+    const load = await run(server.port, seconds);
     await server.stop();
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error('the server wrote no profile');
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    const requests = warmup.requests + result.requests;
     const parts = selfTimes(profile, (node) => partOf(node.callFrame));
     const busy = parts.reduce((sum, [, t]) => sum + t, 0);
     const line = ([name, t]: [string, number]): string =>
-      `${((t / busy) * 100).toFixed(1).padStart(6)}%  ${(t / requests).toFixed(2).padStart(6)} µs/req  ${name}\n`;
-    process.stdout.write(`${id}: ${result.requestsPerSec.toFixed(0)} req/s over ${seconds} s; the main thread was busy ` +
-      `${(busy / requests).toFixed(2)} µs per request (over the ${WARMUP_SECONDS} s warm-up too)\n\nSelf time by part:\n`);
+      `${((t / busy) * 100).toFixed(1).padStart(6)}%  ${(t / load.count).toFixed(2).padStart(7)} µs/${load.unit}  ${name}\n`;
+    process.stdout.write(`${id}, ${workload}: ${load.summary} over ${seconds} s; the main thread was busy ` +
+      `${(busy / load.count).toFixed(2)} µs per ${load.unit}\n\nSelf time by part:\n`);
     for (const part of parts) process.stdout.write(line(part));
     process.stdout.write('\nTop functions by self time:\n');
     const functions = selfTimes(profile, ({ callFrame: f }) =>
