@@ -83,6 +83,10 @@ describe('minimum chunk size at its default (4096)', () => {
   it('an override that is not a non-negative integer is a 500 that says so', async () => {
     expect((await fetchRaw(srv.port, request('GET', '/small?size=lots'))).status).toBe(500);
     expect(logText(srv)).toMatch(/eventlet.minimum_write_chunk_size must be a non-negative integer, got lots/);
+    // read as Python's int(): blanks around the digits are fine, trailing junk is not
+    expect(await sizesOf(srv, '/small?size=%201%20')).toEqual([2, 2, 0]);
+    expect((await fetchRaw(srv.port, request('GET', '/small?size=12abc'))).status).toBe(500);
+    expect(logText(srv)).toMatch(/got 12abc/);
   });
 });
 

@@ -32,6 +32,12 @@ export interface HandlerOptions extends WsgiOptions {
   chunked?: boolean;
   /** Tells whether the server is shutting down, so responses close their connections. */
   closing?: () => boolean;
+  /**
+   * Who writes Connection and Keep-Alive on a kept connection: 'eventlet' (default: only
+   * `Connection: keep-alive` echoed to a client that sent it, as eventlet) or 'node'
+   * (Node's own, as a framework's other routes get them).
+   */
+  connectionHeaders?: 'eventlet' | 'node';
 }
 
 /** What a handled request leaves for the access log. */
@@ -64,13 +70,16 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
     keepAliveHeader: timeout >= 1 ? `timeout=${timeout}` : null,
     chunked: options.chunked ?? true,
     closing: options.closing ?? never,
+    eventletHeaders: options.connectionHeaders !== 'node',
   };
 
   return async function handle(req, res, ctx) {
     const hundred = expectsContinue(res) ? new HundredContinue(req, res) : null;
-    const source = ctx?.body === undefined ? new MessageSource(req) : new BufferSource(Buffer.from(ctx.body));
-    const input = new WsgiInput(source, hundred);
+    const served = ctx?.body === undefined ? undefined : Buffer.from(ctx.body);
+    const input = new WsgiInput(served === undefined ? new MessageSource(req) : new BufferSource(served), hundred);
     const environ = buildEnviron(req, input, ctx, defaults);
+    // A parser may have inflated or re-encoded the body: describe what wsgi.input serves.
+    if (served !== undefined) environ.CONTENT_LENGTH = String(served.length);
     const sink = ctx?.sink ?? new NodeSink(req, res, policy, hundred);
     const response = new WsgiResponse(sink, req, capitalize, log);
     let body: Body | undefined;
@@ -98,7 +107,8 @@ const isEmptyList = (value: unknown): boolean => Array.isArray(value) && value.l
 function chunkSizeFor(environ: Environ, fallback: number): number {
   const override = environ['eventlet.minimum_write_chunk_size'];
   if (override === undefined) return fallback;
-  const size = typeof override === 'number' ? override : Number.parseInt(String(override), 10);
+  // Python's int(): an integer, or digits with optional surrounding blanks; nothing else.
+  const size = typeof override === 'number' ? override : /^\s*\+?\d+\s*$/.test(String(override)) ? Number(override) : NaN;
   if (!Number.isInteger(size) || size < 0) {
     throw new WsgiError('WSGI_ERR_BODY', `eventlet.minimum_write_chunk_size must be a non-negative integer, got ${String(override)}`);
   }

@@ -18,6 +18,7 @@ export class WsgiInput {
   #buffered = 0;
   #ended = false;
   #started = false;
+  #inFlight: Promise<unknown> | null = null;
 
   constructor(source: BodySource, hundredContinue: HundredContinue | null) {
     this.#source = source;
@@ -30,7 +31,21 @@ export class WsgiInput {
   }
 
   /** Read `size` bytes (fewer at the end), or all that is left when `size` is omitted or negative. */
-  async read(size?: number | null): Promise<Buffer> {
+  read(size?: number | null): Promise<Buffer> {
+    return this.#inOrder(() => this.#read(size));
+  }
+
+  /** Read one line, up to and including `\n`, or at most `size` bytes. */
+  readline(size?: number | null): Promise<Buffer> {
+    return this.#inOrder(() => this.#readline(size));
+  }
+
+  /** Read lines to the end; with a positive `hint`, stop once that many bytes are read. */
+  readlines(hint?: number | null): Promise<Buffer[]> {
+    return this.#inOrder(() => this.#readlines(hint));
+  }
+
+  async #read(size: number | null | undefined): Promise<Buffer> {
     const limit = checkSize(size, 'read');
     this.#start();
     if (limit < 0) {
@@ -41,8 +56,7 @@ export class WsgiInput {
     return this.#take(Math.min(limit, this.#buffered));
   }
 
-  /** Read one line, up to and including `\n`, or at most `size` bytes. */
-  async readline(size?: number | null): Promise<Buffer> {
+  async #readline(size: number | null | undefined): Promise<Buffer> {
     const limit = checkSize(size, 'readline');
     this.#start();
     let scanned = 0;
@@ -55,13 +69,12 @@ export class WsgiInput {
     }
   }
 
-  /** Read lines to the end; with a positive `hint`, stop once that many bytes are read. */
-  async readlines(hint?: number | null): Promise<Buffer[]> {
+  async #readlines(hint: number | null | undefined): Promise<Buffer[]> {
     const limit = checkSize(hint, 'readlines');
     const lines: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const line = await this.readline();
+      const line = await this.#readline(undefined);
       if (line.length === 0) return lines;
       lines.push(line);
       total += line.length;
@@ -103,6 +116,21 @@ export class WsgiInput {
     if (next === null) return;
     this.#source = next;
     this.#ended = false;
+  }
+
+  /**
+   * Reads run one after another, in the order they were called: two reads awaited
+   * together get consecutive parts of the body. No chaining when none is in flight.
+   */
+  #inOrder<T>(operation: () => Promise<T>): Promise<T> {
+    const previous = this.#inFlight;
+    const run = previous === null ? operation() : previous.then(operation, operation);
+    this.#inFlight = run;
+    const clear = (): void => {
+      if (this.#inFlight === run) this.#inFlight = null;
+    };
+    run.then(clear, clear);
+    return run;
   }
 
   #start(): void {

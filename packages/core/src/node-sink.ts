@@ -14,6 +14,8 @@ export interface ConnectionPolicy {
   chunked: boolean;
   /** Whether the server is shutting down (responses then close their connection). */
   closing: () => boolean;
+  /** false: leave Connection and Keep-Alive to Node when the connection stays (a framework's routes get Node's). */
+  eventletHeaders: boolean;
 }
 
 const KEEP_ALIVE = /keep-alive/i;
@@ -67,6 +69,8 @@ export class NodeSink implements ResponseSink {
     }
     if (!keepAlive) {
       headers.push('Connection', 'close');
+    } else if (!policy.eventletHeaders) {
+      // Node adds its own `Connection: keep-alive` and `Keep-Alive: timeout=N`
     } else if (askedKeepAlive(req.rawHeaders)) {
       headers.push('Connection', 'keep-alive');
       if (policy.keepAliveHeader !== null) headers.push('Keep-Alive', policy.keepAliveHeader);

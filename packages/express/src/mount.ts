@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import { createWsgiHandler, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
+import type { Server } from 'node:http';
+import { createWsgiHandler, deferContinue, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
 import { bodyForInput } from './body.js';
 import { applyProxyView, trustsProxy } from './proxy.js';
 import { targetBelowMount } from './target.js';
@@ -12,6 +13,8 @@ import type { NextFunction, WsgiMiddleware, WsgiMountOptions } from './types.js'
  * rest. wsgi.url_scheme, REMOTE_ADDR and SERVER_NAME follow Express's `trust proxy`
  * setting. An app error raised before any byte was sent goes to `next(err)`. The request
  * body streams into wsgi.input, unless a parser before the mount left a Buffer or string.
+ * From the first request it sees on a server, it defers that server's "100 Continue"
+ * ({@link deferContinue}), so wsgi.input sends it lazily, with the app's headers.
  *
  * @param app - the WSGI application, `app(environ, start_response)`
  * @param options - the core's shared options (environ extras, chunk size, header case, error log)
@@ -22,8 +25,15 @@ export function wsgiMount(app: WsgiApp, options: WsgiMountOptions = {}): WsgiMid
     minimumChunkSize: options.minimumChunkSize,
     capitalizeResponseHeaders: options.capitalizeResponseHeaders,
     errors: options.errors,
+    connectionHeaders: 'node', // the same Connection and Keep-Alive as Express's own routes
   });
+  let deferred: Server | undefined;
   return function wsgiMiddleware(req, res, next) {
+    const server = (req.socket as { server?: Server }).server;
+    if (server !== deferred && server !== undefined) {
+      deferContinue(server);
+      deferred = server;
+    }
     let body: Buffer | string | undefined;
     try {
       body = bodyForInput(req);

@@ -1,0 +1,67 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WsgiApp } from '@wsgi-bridge/core';
+import { wsgiMount } from '@wsgi-bridge/express';
+import { curl, CURL_DID_NOT_WAIT_MS, uploadFile } from './helpers/curl.js';
+import { RawClient } from './helpers/raw.js';
+
+const SIZE = 10 * 1024 * 1024;
+
+const countBytes: WsgiApp = async (env, startResponse) => {
+  const body = await env['wsgi.input'].read();
+  startResponse('200 OK', [['Content-Type', 'text/plain']]);
+  return [`wsgi ${body.length}`];
+};
+
+// Native routes beside a WSGI mount: with the 100 deferred on their server, whatever
+// starts reading a body sends it, and a route that refuses unread sends none.
+describe('100 Continue on native Express routes beside the mount (deferred automatically)', () => {
+  let server: Server;
+  let base: string;
+  let port: number;
+  let file: ReturnType<typeof uploadFile>;
+
+  beforeAll(async () => {
+    file = uploadFile(SIZE);
+    const web = express();
+    web.use('/wsgi', wsgiMount(countBytes));
+    web.put('/native', express.raw({ type: () => true, limit: '20mb' }), (req, res) => {
+      res.send(`native ${(req.body as Buffer).length}`);
+    });
+    web.put('/refuse', (_req, res) => {
+      res.status(413).send('too large');
+    });
+    server = createServer(web);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+    // No explicit deferContinue: the mount defers the server's 100s from the first request it sees.
+    const first = await fetch(`${base}/wsgi/`, { method: 'PUT', body: 'warm' });
+    expect(await first.text()).toBe('wsgi 4');
+  });
+  afterAll(async () => {
+    file.remove();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  for (const [path, answer] of [['/wsgi/', `wsgi ${SIZE}`], ['/native', `native ${SIZE}`]]) {
+    it(`curl PUTting 10 MB to ${path} gets its 100 at once`, async () => {
+      const run = await curl(['-sv', '-T', file.path, `${base}${path}`]);
+      expect(run.stdout).toBe(answer);
+      expect(run.stderr).toContain('< HTTP/1.1 100 Continue');
+      expect(run.ms).toBeLessThan(CURL_DID_NOT_WAIT_MS);
+    });
+  }
+
+  it('a native route that refuses without reading sends no 100, and closes', async () => {
+    const client = await RawClient.connect(port);
+    client.write('PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+    const response = await client.readToEnd();
+    expect(response).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+    expect(response).not.toContain('100 Continue');
+    expect(response).toContain('Connection: close\r\n');
+  });
+});
