@@ -6,28 +6,38 @@
 //   curl http://127.0.0.1:8090/                          -> a native Fastify route
 //   curl -d '{"n":41}' -H 'Content-Type: application/json' http://127.0.0.1:8090/next
 //                                                         -> a native route; Fastify parses its JSON
-//   curl http://127.0.0.1:8090/legacy/some/path?q=1      -> the WSGI app: SCRIPT_NAME /legacy, PATH_INFO /some/path
-//   curl -T big.file http://127.0.0.1:8090/legacy/echo   -> the body streamed back as it arrives
+//   curl -i http://127.0.0.1:8090/legacy/some/path?q=1   -> the WSGI app: SCRIPT_NAME /legacy, PATH_INFO /some/path
+//                                                           (both cookies, and the onSend hook's X-Status)
+//   curl -T notes.txt http://127.0.0.1:8090/legacy/shout -> the body upper-cased, line by line as it arrives
 //   curl http://127.0.0.1:8090/legacy/fail               -> the app's error, through Fastify's error handler
 import Fastify from 'fastify';
 import { wsgiPlugin, type Environ, type WsgiApp } from '@wsgi-bridge/fastify';
 
-async function* echo(environ: Environ): AsyncGenerator<Buffer> {
-  for (;;) {
-    const chunk = await environ['wsgi.input'].read(65536);
-    if (chunk.length === 0) return;
-    yield chunk;
-  }
+/** The body back line by line, upper-cased, each line sent as soon as it has arrived. */
+async function* shout(environ: Environ): AsyncGenerator<string> {
+  for await (const line of environ['wsgi.input']) yield line.toString('latin1').toUpperCase();
 }
 
 export const legacy: WsgiApp = (environ, startResponse) => {
-  if (environ.PATH_INFO === '/fail') throw new Error('the legacy handler failed');
-  startResponse('200 OK', [['Content-Type', 'text/plain']]);
-  if (environ.PATH_INFO === '/echo') return echo(environ);
-  return [`SCRIPT_NAME=${environ.SCRIPT_NAME} PATH_INFO=${environ.PATH_INFO} QUERY_STRING=${environ.QUERY_STRING}\n`];
+  switch (environ.PATH_INFO) {
+    case '/fail':
+      throw new Error('the legacy handler failed');
+    case '/shout':
+      environ['eventlet.minimum_write_chunk_size'] = 0; // each line out at once, not coalesced to 4 KiB
+      startResponse('200 OK', [['Content-Type', 'text/plain; charset=latin-1']]);
+      return shout(environ);
+    default:
+      startResponse('200 OK', [['Content-Type', 'text/plain'], ['Set-Cookie', 'seen=1'], ['Set-Cookie', 'legacy=1']]);
+      return [`SCRIPT_NAME=${environ.SCRIPT_NAME} PATH_INFO=${environ.PATH_INFO} QUERY_STRING=${environ.QUERY_STRING}\n`];
+  }
 };
 
 const fastify = Fastify({ logger: true });
+// Hooks see the WSGI response like any other: here its status code.
+fastify.addHook('onSend', async (_request, reply, payload) => {
+  reply.header('x-status', String(reply.statusCode));
+  return payload;
+});
 fastify.get('/', async () => 'Hello from Fastify\n');
 // Registration order does not matter: the plugin's body handling stays inside its prefix.
 fastify.post<{ Body: { n: number } }>('/next', async (request) => ({ n: request.body.n + 1 }));
