@@ -1,12 +1,13 @@
 // Clients that leave: mid-upload, mid-download, while the app awaits read(), and while
 // waiting for a 100 Continue. Over many rounds on every front end: close() and every post
-// hook run exactly once per request, no promise rejection goes unhandled, no listener
+// hook run exactly once per request (counted, and checked by the validator), no promise rejection goes unhandled, no listener
 // piles up and no socket is left open once the rounds are over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Body, Environ, WsgiApp } from '@wsgi-bridge/core';
 import { frontEnds, type Mounted } from './helpers/front-ends.js';
 import { deferred, routes } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';
+import { rulesOf, validated, type Validated } from './helpers/validated.js';
 
 const ROUNDS = 200;
 const AT_ONCE = 10;
@@ -108,6 +109,7 @@ const openSockets = (): number => process.getActiveResourcesInfo().filter((kind)
 
 describe.each(frontEnds)('clients leaving the $name', (frontEnd) => {
   let mounted: Mounted;
+  let checked: Validated;
   const unhandled: unknown[] = [];
   const warnings: Error[] = [];
   const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
@@ -115,7 +117,9 @@ describe.each(frontEnds)('clients leaving the $name', (frontEnd) => {
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
     process.on('warning', onWarning);
-    mounted = await frontEnd.mount(app);
+    tracks.clear(); // ids repeat from one front end to the next
+    checked = validated(app);
+    mounted = await frontEnd.mount(checked);
   });
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);
@@ -136,6 +140,7 @@ describe.each(frontEnds)('clients leaving the $name', (frontEnd) => {
     const counts = keys.map((key) => [key, tracks.get(key)!.closes, tracks.get(key)!.hooks]);
     expect(counts.filter(([, closes, hooks]) => closes !== 1 || hooks !== 1)).toEqual([]);
     await expect.poll(openSockets, { timeout: 5000 }).toBeLessThanOrEqual(before);
+    expect(rulesOf(checked.violations)).toEqual([]);
     expect(unhandled).toEqual([]);
     expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
