@@ -1,19 +1,11 @@
 // keepalive (true, false, 0, idle seconds with eventlet's Keep-Alive header) and socketTimeout.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/server';
 import { RawClient, rawExchange } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { serveEach } from './helpers/serve-each.js';
 
-let running: TestServer | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
+const start = serveEach();
 
-async function start(app: WsgiApp, options: Parameters<typeof serve>[1] = {}): Promise<TestServer> {
-  running = await serve(app, options);
-  return running;
-}
 
 const hello: WsgiApp = (_env, startResponse) => {
   startResponse('200 OK', [['Content-Type', 'text/plain']]);

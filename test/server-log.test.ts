@@ -1,19 +1,12 @@
 // log, logOutput, logFormat, logXForwardedFor, and the debug log lines: eventlet's lines and shapes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listen, server, type WsgiApp } from '@wsgi-bridge/server';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { serveEach } from './helpers/serve-each.js';
+import type { TestServer } from './helpers/serve.js';
 
-let running: TestServer | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
+const start = serveEach();
 
-async function start(app: WsgiApp, options: Parameters<typeof serve>[1] = {}): Promise<TestServer> {
-  running = await serve(app, options);
-  return running;
-}
 
 const hello: WsgiApp = (_env, startResponse) => {
   startResponse('200 OK', [['Content-Type', 'text/plain']]);
@@ -101,7 +94,6 @@ describe('log', () => {
     const srv = await start(hello);
     const { clientPort } = await request(srv.port, 'GET / HTTP/1.0\r\n\r\n');
     await srv.close();
-    running = undefined;
     const pid = process.pid;
     expect(srv.log[0]).toBe(`(${pid}) wsgi starting up on http://127.0.0.1:${srv.port}\n`);
     expect(srv.log[1]).toBe(`(${pid}) accepted ('127.0.0.1', ${clientPort})\n`);
@@ -141,7 +133,6 @@ describe('logOutput', () => {
     const srv = await start(failing, { logOutput: false });
     await request(srv.port, 'GET / HTTP/1.0\r\n\r\n');
     await srv.close();
-    running = undefined;
     expect(srv.log).toEqual([]);
   });
 });

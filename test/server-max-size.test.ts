@@ -1,14 +1,10 @@
 // maxSize: connections past it wait, accepted, and are served when a slot frees; never refused.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/server';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { serveEach } from './helpers/serve-each.js';
 
-let running: TestServer | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
+const start = serveEach();
 
 const hello: WsgiApp = (env, startResponse) => {
   startResponse('200 OK', []);
@@ -17,8 +13,7 @@ const hello: WsgiApp = (env, startResponse) => {
 
 describe('maxSize', () => {
   it('holds connections past the limit until a served one closes', async () => {
-    running = await serve(hello, { maxSize: 2 });
-    const port = running.port;
+    const { port } = await start(hello, { maxSize: 2 });
     const first = await RawClient.connect(port);
     const second = await RawClient.connect(port);
     first.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -38,8 +33,7 @@ describe('maxSize', () => {
   });
 
   it('drops a waiting connection whose client gives up, and serves the next one', async () => {
-    running = await serve(hello, { maxSize: 1 });
-    const port = running.port;
+    const { port } = await start(hello, { maxSize: 1 });
     const busy = await RawClient.connect(port);
     busy.write('GET /busy HTTP/1.1\r\nHost: x\r\n\r\n');
     await busy.readResponse();

@@ -1,29 +1,12 @@
 // One test per option of eventlet.wsgi.server that shapes responses (environ, minimumChunkSize,
 // capitalizeResponseHeaders, debug, maxHttpVersion) and the options eventlet has that Node cannot mean.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listen, server, type WsgiApp } from '@wsgi-bridge/server';
 import { maskDate, RawClient, rawExchange } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { gate, serveEach } from './helpers/serve-each.js';
 
-let running: TestServer | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
+const start = serveEach();
 
-async function start(app: WsgiApp, options: Parameters<typeof serve>[1] = {}): Promise<TestServer> {
-  running = await serve(app, options);
-  return running;
-}
-
-/** A promise the test settles by hand, to hold an app at a known point. */
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { wait, open };
-}
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n';
 
@@ -134,6 +117,16 @@ describe('maxHttpVersion', () => {
     expect(text).toContain('Transfer-Encoding: chunked');
     expect(text).not.toContain('Connection:');
     client.close();
+  });
+});
+
+describe('the socket', () => {
+  it('server() rejects when the socket cannot listen', async () => {
+    const taken = listen(['127.0.0.1', 0]);
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const sock = listen(['127.0.0.1', (taken.address() as { port: number }).port]);
+    await expect(server(sock, () => [], { logOutput: false })).rejects.toThrow(/EADDRINUSE/);
+    taken.close();
   });
 });
 

@@ -3,17 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/server';
 import { runExample } from './helpers/example.js';
+import { gate } from './helpers/serve-each.js';
 import { RawClient } from './helpers/raw.js';
 import { serve } from './helpers/serve.js';
-
-/** A promise the test settles by hand, to hold an app at a known point. */
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { wait, open };
-}
 
 const hello: WsgiApp = (_env, startResponse) => {
   startResponse('200 OK', []);

@@ -73,8 +73,10 @@ export function resolveOptions(options: ServerOptions): Settings {
   const keepalive = http10 ? false : (options.keepalive ?? true);
   if (typeof keepalive !== 'boolean') positive('keepalive', keepalive, true);
   const socketTimeout = options.socketTimeout ?? 0;
+  const maxSize = positive('maxSize', options.maxSize ?? DEFAULT_MAX_SIZE);
+  if (!Number.isInteger(maxSize)) throw new TypeError(`maxSize must be a whole number, got ${maxSize}`);
   return {
-    maxSize: positive('maxSize', options.maxSize ?? DEFAULT_MAX_SIZE),
+    maxSize,
     keepalive,
     idleSeconds: typeof keepalive === 'number' ? keepalive : 0,
     chunked: !http10,

@@ -41,13 +41,7 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   });
 
   // eventlet has no whole-request deadline (a large upload may take its time).
-  // Nor does it require a Host header of HTTP/1.1 clients.
-  const http = createServer({
-    requestTimeout: 0,
-    headersTimeout: HEADERS_TIMEOUT_MS,
-    requireHostHeader: false,
-    ...parserLimits(settings.urlLengthLimit),
-  });
+  const http = createServer({ requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, ...parserLimits(settings.urlLengthLimit) });
   const timeouts = new Timeouts(http, settings.idleSeconds, settings.socketTimeoutMs);
   const connections = new Connections(http, settings.maxSize, (socket) => {
     log.debug(`(${pid}) accepted ${peerRepr(socket)}`);
