@@ -89,6 +89,7 @@ describe('wrapSsl', () => {
     const plain = await RawClient.connect(tls.port);
     plain.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await plain.closesWithin(2000)).toBe(true);
+    expect(tls.log.join('')).toMatch(/\(\d+\) TLS handshake failed \('127\.0\.0\.1', \d+\): /);
     expect(await httpsGet(tls.port)).toBe('https on 127.0.0.1');
     tls.sock.close();
     await tls.done;

@@ -1,11 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createWsgiHandler, type WsgiApp } from '@wsgi-bridge/core';
 import { accessLine, DEFAULT_LOG_FORMAT } from './access-log.js';
 import { Connections, responseOn } from './connections.js';
 import { clientErrorReply, overLimit, parserLimits, refuse } from './limits.js';
 import type { ListeningSocket } from './listen.js';
-import { peerRepr, resolveLog, socketRepr } from './log.js';
+import { peerRepr, resolveLog, socketRepr, type ServerLog } from './log.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { SslSocket } from './ssl.js';
 import { timedOut, Timeouts } from './timeouts.js';
@@ -23,12 +23,10 @@ const HEADERS_TIMEOUT_MS = 60_000;
 export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptions = {}): Promise<void> {
   const settings = resolveOptions(options);
   const log = resolveLog(options.log, settings.logOutput, settings.debug);
-  const pid = process.pid;
   const formatLine = settings.logOutput
     ? accessLine(options.logFormat ?? DEFAULT_LOG_FORMAT, settings.logXForwardedFor)
     : null;
   let closing = false;
-
   const handle = createWsgiHandler(app, {
     environ: options.environ,
     debug: settings.debug,
@@ -44,7 +42,7 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   const http = createServer({ requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, ...parserLimits(settings.urlLengthLimit) });
   const timeouts = new Timeouts(http, settings.idleSeconds, settings.socketTimeoutMs);
   const connections = new Connections(http, settings.maxSize, (socket) => {
-    log.debug(`(${pid}) accepted ${peerRepr(socket)}`);
+    log.debug(`(${process.pid}) accepted ${peerRepr(socket)}`);
     http.emit('connection', socket);
     timeouts.accepted(socket);
   });
@@ -62,6 +60,22 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   http.on('request', onRequest);
   // Taking checkContinue makes the 100 ours: wsgi.input sends it lazily, with headers.
   http.on('checkContinue', onRequest);
+  dropTroubledClients(http, sock, log);
+
+  sock.on('connection', (socket: Socket) => connections.admit(socket));
+  // Node's http server starts tracking connections (idle closing, header timeouts)
+  // when it hears 'listening'; this one never listens itself, the socket it is given does.
+  http.emit('listening');
+  onClose(sock, () => {
+    closing = true;
+    connections.stop();
+  });
+  return lifetime(sock, http, log);
+}
+
+/** Bad requests, timed-out sockets and failed handshakes: closed, and told of in debug lines. */
+function dropTroubledClients(http: Server, sock: ListeningSocket, log: ServerLog): void {
+  const pid = process.pid;
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     log.debug(`(${pid}) ${clientErrorText(err)} ${peerRepr(socket)}`);
     // Behind a response in flight (a bad pipelined request) a reply would corrupt that response.
@@ -72,26 +86,36 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     log.debug(`(${pid}) timed out ${peerRepr(socket)}`);
     socket.destroy();
   });
-  if (sock instanceof SslSocket) {
-    sock.on('tlsClientError', (err: Error, socket: Socket) => log.debug(`(${pid}) TLS handshake failed ${peerRepr(socket)}: ${err.message}`));
-  }
+  sock.on('tlsClientError', (err: Error, socket: Socket) => {
+    log.debug(`(${pid}) TLS handshake failed ${peerRepr(socket)}: ${err.message}`);
+  });
+}
 
-  sock.on('connection', (socket: Socket) => connections.admit(socket));
-  // Node's http server starts tracking connections (idle closing, header timeouts)
-  // when it hears 'listening'; this one never listens itself, the socket it is given does.
-  http.emit('listening');
+function clientErrorText(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return 'connection reset by peer';
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timed out';
+  return `bad request (${err.code ?? err.message})`;
+}
 
-  // Node's net.Server says nothing when close() is called ('close' waits for the last
-  // connection), so the call itself is what starts the graceful stop.
+/**
+ * Run `stop` when `sock.close()` is called. Node's net.Server says nothing at that call
+ * ('close' waits for the last connection to end), and the call is what starts the stop.
+ */
+function onClose(sock: ListeningSocket, stop: () => void): void {
   const close = sock.close.bind(sock);
+  let stopped = false;
   sock.close = (callback?: (err?: Error) => void) => {
-    if (!closing) {
-      closing = true;
-      connections.stop();
+    if (!stopped) {
+      stopped = true;
+      stop();
     }
     return close(callback);
   };
+}
 
+/** eventlet's start-up and exit lines around the socket's life; resolves when it has closed. */
+function lifetime(sock: ListeningSocket, http: Server, log: ServerLog): Promise<void> {
+  const pid = process.pid;
   return new Promise((resolve, reject) => {
     const scheme = sock instanceof SslSocket ? 'https' : 'http';
     const started = (): void => log.info(`(${pid}) wsgi starting up on ${socketRepr(sock.address(), scheme)}`);
@@ -116,10 +140,4 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
       else reject(failure);
     });
   });
-}
-
-function clientErrorText(err: NodeJS.ErrnoException): string {
-  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return 'connection reset by peer';
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timed out';
-  return `bad request (${err.code ?? err.message})`;
 }

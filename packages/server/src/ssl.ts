@@ -35,8 +35,8 @@ export class SslSocket extends EventEmitter {
     this.#tls = tls.createServer(options);
     this.#tls.on('secureConnection', (socket: tls.TLSSocket) => this.emit('connection', socket));
     this.#tls.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
-      socket.destroy();
       this.emit('tlsClientError', err, socket);
+      socket.destroy();
     });
     sock.on('connection', (socket: net.Socket) => this.#tls.emit('connection', socket));
     sock.on('listening', () => this.emit('listening'));
