@@ -19,6 +19,28 @@ const streaming = (env: Record<string, unknown>): void => {
   env['eventlet.minimum_write_chunk_size'] = 0;
 };
 
+/** An app that sends a first chunk (so the head is out), then yields whatever `next()` gives or throws. */
+function afterFirstChunk(route: string, next: () => unknown, isAsync = false): WsgiApp {
+  return (env, startResponse) => {
+    streaming(env);
+    startResponse('200 OK', TEXT);
+    const body = isAsync
+      ? (async function* () {
+        yield 'first chunk';
+        await Promise.resolve();
+        yield next() as Chunk;
+      })()
+      : (function* () {
+        yield 'first chunk';
+        yield next() as Chunk;
+      })();
+    return closing(route, body);
+  };
+}
+const fails = (message: string) => (): never => {
+  throw new Error(message);
+};
+
 /** What the client must see: a status with the connection kept, a 500 (any front end's), or an abort. */
 type Outcome = { status: number } | 'abort';
 
@@ -56,28 +78,13 @@ const cases: Record<string, Case> = {
     log: /RangeError: failure after start_response, before any byte/,
   },
   '/throw-in-generator-after-head': {
-    app: (env, startResponse) => {
-      streaming(env);
-      startResponse('200 OK', TEXT);
-      return closing('/throw-in-generator-after-head', (function* () {
-        yield 'first chunk';
-        throw new Error('generator failure after the head');
-      })());
-    },
+    app: afterFirstChunk('/throw-in-generator-after-head', fails('generator failure after the head')),
     outcome: 'abort',
     log: /Error: generator failure after the head/,
     closes: true,
   },
   '/throw-in-async-generator-after-head': {
-    app: (env, startResponse) => {
-      streaming(env);
-      startResponse('200 OK', TEXT);
-      return closing('/throw-in-async-generator-after-head', (async function* () {
-        yield 'first chunk';
-        await Promise.resolve();
-        throw new Error('async generator failure after the head');
-      })());
-    },
+    app: afterFirstChunk('/throw-in-async-generator-after-head', fails('async generator failure after the head'), true),
     outcome: 'abort',
     log: /Error: async generator failure after the head/,
     closes: true,
@@ -125,14 +132,7 @@ const cases: Record<string, Case> = {
     closes: true,
   },
   '/yield-non-chunk-after-head': {
-    app: (env, startResponse) => {
-      streaming(env);
-      startResponse('200 OK', TEXT);
-      return closing('/yield-non-chunk-after-head', (function* () {
-        yield 'first chunk';
-        yield 7 as unknown as Chunk;
-      })());
-    },
+    app: afterFirstChunk('/yield-non-chunk-after-head', () => 7),
     outcome: 'abort',
     log: /body chunks must be strings or Uint8Arrays, got number 7/,
     closes: true,
