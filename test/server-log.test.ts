@@ -1,5 +1,5 @@
 // log, logOutput, logFormat, logXForwardedFor, and the debug log lines: eventlet's lines and shapes.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { listen, server, type WsgiApp } from '@wsgi-bridge/server';
 import { RawClient } from './helpers/raw.js';
 import { serveEach } from './helpers/serve-each.js';
@@ -99,6 +99,16 @@ describe('log', () => {
     expect(srv.log[1]).toBe(`(${pid}) accepted ('127.0.0.1', ${clientPort})\n`);
     expect(srv.log[2]).toMatch(/^127\.0\.0\.1 - - \[.*\] "GET \/ HTTP\/1\.0" 200 \d+ \d+\.\d{6}\n$/);
     expect(srv.log.at(-1)).toBe(`(${pid}) wsgi exited, is_accepting=True\n`);
+  });
+
+  it('tells of a client that reset its connection mid-request in a debug line', async () => {
+    const srv = await start(hello);
+    const client = await RawClient.connect(srv.port);
+    const port = client.socket.localPort;
+    client.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.socket.resetAndDestroy();
+    await vi.waitFor(() => expect(srv.log).toContain(`(${process.pid}) connection reset by peer ('127.0.0.1', ${port})\n`));
   });
 
   it('leaves out the debug lines when debug is off', async () => {
