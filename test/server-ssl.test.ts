@@ -100,7 +100,7 @@ describe('wrapSsl', () => {
     const agent = new Agent({ keepAlive: true, ca });
     expect(await httpsGet(tls.port, agent)).toBe('https on 127.0.0.1');
     expect(Object.keys(agent.freeSockets)).toHaveLength(1);
-    tls.sock.close();
+    tls.sock.sock.close(); // the plain socket inside stops it as well
     await tls.done;
     agent.destroy();
   });

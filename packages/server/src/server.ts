@@ -66,7 +66,8 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   // Node's http server starts tracking connections (idle closing, header timeouts)
   // when it hears 'listening'; this one never listens itself, the socket it is given does.
   http.emit('listening');
-  onClose(sock, () => {
+  // Behind wrapSsl, the plain socket's close() is the one every path goes through.
+  onClose(sock instanceof SslSocket ? sock.sock : sock, () => {
     closing = true;
     connections.stop();
   });
