@@ -3,9 +3,9 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Environ, StartResponse, WsgiApp } from '@wsgi-bridge/core';
+import { deferContinue, type Environ, type StartResponse, type WsgiApp } from '@wsgi-bridge/core';
 import { wsgiPlugin } from '@wsgi-bridge/fastify';
-import { fetchRaw, request, type ParsedResponse } from './helpers/http.js';
+import { fetchRaw, parseResponse, request, type ParsedResponse } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';
 
 /** What an app saw of a request, as its JSON answer says. */
@@ -288,6 +288,62 @@ describe('wsgiPlugin response heads (real sockets)', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe("100 Continue with the core's deferContinue(fastify.server)", () => {
+  const fastify = Fastify();
+  let port = 0;
+  const app: WsgiApp = async (environ, startResponse) => {
+    if (environ.PATH_INFO === '/refuse') {
+      startResponse('413 Content Too Large', [['Content-Type', 'text/plain']]);
+      return ['too big'];
+    }
+    environ['wsgi.input'].set_hundred_continue_response_headers([['X-Upload', 'welcome']]);
+    const body = await environ['wsgi.input'].read();
+    startResponse('200 OK', [['Content-Type', 'text/plain']]);
+    return [`read ${body.toString('latin1')}`];
+  };
+  beforeAll(async () => {
+    fastify.post('/native', async (req) => req.body);
+    await fastify.register(wsgiPlugin, { app, prefix: '/w' });
+    port = await listening(fastify);
+    deferContinue(fastify.server);
+  });
+  afterAll(() => fastify.close());
+
+  /** Send a head asking for a 100; return what came before the body was sent, and the response after. */
+  async function expectContinue(path: string, type: string, body: string): Promise<[string, ParsedResponse]> {
+    const client = await RawClient.connect(port);
+    try {
+      client.write(request('POST', path, [['Content-Type', type], ['Content-Length', String(body.length)], ['Expect', '100-continue']]));
+      const first = await client.readUntil('\r\n\r\n');
+      // No 100: that was the final head, and the rest runs to the connection's close.
+      if (!first.startsWith('HTTP/1.1 100 ')) return [first, parseResponse(first + (await client.readToEnd()))];
+      client.write(body);
+      return [first, parseResponse(await client.readResponse())];
+    } finally {
+      client.close();
+    }
+  }
+
+  it("the app's first read sends the 100, with the headers it set", async () => {
+    const [interim, res] = await expectContinue('/w/upload', 'text/plain', 'payload');
+    expect(interim).toBe('HTTP/1.1 100 Continue\r\nX-Upload: welcome\r\n\r\n');
+    expect(res.body).toBe('read payload');
+  });
+
+  it('an app that answers without reading sends no 100, and the connection closes', async () => {
+    const [head, res] = await expectContinue('/w/refuse', 'text/plain', 'never sent');
+    expect(head).toMatch(/^HTTP\/1\.1 413 Content Too Large\r\n/);
+    expect(res.header('connection')).toBe('close');
+    expect(res.body).toBe('too big');
+  });
+
+  it('a native route beside the mount gets a plain 100 and its parsed JSON', async () => {
+    const [interim, res] = await expectContinue('/native', 'application/json', '{"n":1}');
+    expect(interim).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    expect(JSON.parse(res.body)).toEqual({ n: 1 });
   });
 });
 
