@@ -1,7 +1,7 @@
-/**
- * Python's %-format with a mapping (`%(name)s`, `%(wall_seconds).6f`, `%(status_code)5d`),
- * compiled once into parts so formatting a line per request is a loop of appends.
- */
+// Python's %-format with a mapping (`%(name)s`, `%(wall_seconds).6f`, `%(status_code)5d`),
+// compiled once into parts so formatting a line per request is a loop of appends.
+
+/** The values a compiled format reads, by key. */
 export type LogValues = Record<string, string | number>;
 
 type Part = string | ((values: LogValues) => string);
