@@ -126,11 +126,12 @@ describe('wsgiPlugin without a prefix, on a case-insensitive router', () => {
     expect(await injectSeen(fastify, '/deep/er?q')).toMatchObject({ scriptName: '', pathInfo: '/deep/er', query: 'q' });
   });
 
-  it('a prefix matched in another case is SCRIPT_NAME as the client wrote it', async () => {
-    const nested = Fastify({ routerOptions: { caseSensitive: false } });
-    await nested.register(wsgiPlugin, { app: reporter('ci'), prefix: '/Legacy' });
-    expect(await injectSeen(nested, '/LEGACY/Path')).toMatchObject({ scriptName: '/LEGACY', pathInfo: '/Path' });
-    await nested.close();
+  it('a prefix matched in another case, or across doubled slashes, is SCRIPT_NAME as the client wrote it', async () => {
+    const lenient = Fastify({ routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true } });
+    await lenient.register(wsgiPlugin, { app: reporter('lenient'), prefix: '/Legacy' });
+    expect(await injectSeen(lenient, '/LEGACY/Path')).toMatchObject({ scriptName: '/LEGACY', pathInfo: '/Path' });
+    expect(await injectSeen(lenient, '//legacy//x?q')).toMatchObject({ scriptName: '//legacy', pathInfo: '//x', query: 'q' });
+    await lenient.close();
   });
 });
 
