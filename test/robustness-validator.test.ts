@@ -164,6 +164,13 @@ describe('validator rules', () => {
     expect(await findings(app, patch, drive)).toContain(rule);
   });
 
+  it('closes a body it refuses, once, as the server would have', async () => {
+    let closed = 0;
+    const refused = Object.assign([42], { close: () => void (closed += 1) });
+    expect(await findings(returning(refused))).toEqual(['WSGI-V41']);
+    expect(closed).toBe(1);
+  });
+
   it('gives every rule a case here', () => {
     const covered = new Set(cases.map(([rule]) => rule));
     expect(Object.keys(validationRules).filter((rule) => !covered.has(rule))).toEqual([]);

@@ -148,11 +148,19 @@ class RequestCheck {
 
   /** Check what the app returned and wrap it so the server's use of it is checked too. */
   body(body: unknown): Body {
-    if (!isIterable(body)) {
-      this.fail('WSGI-V40', `got ${describe([body])}`);
-    }
     this.#environ['eventlet.posthooks']?.push([() => this.#ended()]);
-    const close = (): unknown => this.#close(body as Body);
+    try {
+      return this.#wrap(body);
+    } catch (err) {
+      // The server never gets a body the validator refused: close it here, as the server would have.
+      this.#close(body);
+      throw err;
+    }
+  }
+
+  #wrap(body: unknown): Body {
+    if (!isIterable(body)) this.fail('WSGI-V40', `got ${describe([body])}`);
+    const close = (): unknown => this.#close(body);
     if (Array.isArray(body)) {
       // A copy that stays a list, so the server still sends it whole with a Content-Length.
       for (const chunk of body) this.#chunk(chunk);
@@ -209,10 +217,11 @@ class RequestCheck {
     }
   }
 
-  #close(body: Body): unknown {
+  #close(body: unknown): unknown {
     this.#closes += 1;
     if (this.#closes > 1) this.fail('WSGI-V52', `close() called ${this.#closes} times`);
-    return typeof body.close === 'function' ? body.close() : undefined;
+    const close = (body as { close?: unknown } | null | undefined)?.close;
+    return typeof close === 'function' ? close.call(body) : undefined;
   }
 
   // A post hook runs after the server is done with the body: close() must have come by then.
