@@ -130,17 +130,18 @@ describe('bad requests', () => {
     expect(await rejected(srv, request('GET', '/', headers))).toMatch(/^HTTP\/1\.[01] 431 /);
   });
 
-  // eventlet answers 505 HTTP Version Not Supported to a version >= 2.0; ours serves it as
-  // HTTP/2.0 in SERVER_PROTOCOL (server.ts lets every version Node's parser takes through).
-  it.fails('a request claiming HTTP/2.0 is refused, not served [open bug: server.ts]', async () => {
+  // eventlet answers 505 HTTP Version Not Supported to a version >= 2.0.
+  it('a request claiming HTTP/2.0 is refused, not served', async () => {
     const before = reached.length;
     const raw = await rejected(srv, 'GET / HTTP/2.0\r\nHost: x\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.[01] (4\d\d|505) /);
     expect(reached.length).toBe(before);
   });
 
-  it('an HTTP/1.1 request without Host is served, as eventlet does', async () => {
-    expect((await fetchRaw(srv.port, 'GET /no-host HTTP/1.1\r\n\r\n')).body).toBe('read 0');
+  it('an HTTP/1.1 request without Host is refused (RFC 9112 §3.2; eventlet serves it)', async () => {
+    const before = reached.length;
+    expect(await rejected(srv, 'GET /no-host HTTP/1.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reached.length).toBe(before);
   });
 
   it('a stray CRLF after a request is not a second request', async () => {

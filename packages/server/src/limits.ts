@@ -13,6 +13,8 @@ const HEADERS_TOO_LARGE = 'HTTP/1.0 400 Headers Too Large\r\nConnection: close\r
 // The stdlib's 431 carries Server, Date and an HTML page; the status and the close are what matter.
 const TOO_MANY_HEADERS = 'HTTP/1.1 431 Too many headers\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+// Node's parser takes any HTTP/d.d; eventlet (the stdlib) answers 2.0 and later with 505.
+const VERSION_NOT_SUPPORTED = 'HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 /** Node's parser limits that let eventlet's own checks see every request they should judge. */
 export function parserLimits(urlLengthLimit: number): { maxHeaderSize: number; maxHeadersCount: number } {
@@ -21,8 +23,9 @@ export function parserLimits(urlLengthLimit: number): { maxHeaderSize: number; m
   return { maxHeaderSize: urlLengthLimit + MAX_TOTAL_HEADER_SIZE, maxHeadersCount: MAX_HEADERS + 1 };
 }
 
-/** eventlet's reply to a request over one of its limits, or null when the request is within them. */
+/** eventlet's reply to a request over one of its limits (or of a version it does not speak), or null. */
 export function overLimit(req: IncomingMessage, urlLengthLimit: number): string | null {
+  if (req.httpVersionMajor !== 1) return VERSION_NOT_SUPPORTED;
   // method SP target SP HTTP/x.y CRLF
   if (req.method!.length + req.url!.length + 12 >= urlLengthLimit) return URI_TOO_LONG;
   const raw = req.rawHeaders;

@@ -30,6 +30,12 @@ export interface ServerOptions extends Omit<WsgiOptions, 'errors'> {
   debug?: boolean;
   /** Seconds a client socket operation may wait (reading a request, a body, writing). Default: no limit. */
   socketTimeout?: number | null;
+  /**
+   * Seconds a client may take to send a request line and headers, however it trickles
+   * them (a slowloris guard: socketTimeout restarts with every byte). Not an eventlet
+   * option; default 60, Node's.
+   */
+  headersTimeout?: number;
 }
 
 /** The options with eventlet's defaults filled in and checked once, at start. */
@@ -45,15 +51,18 @@ export interface Settings {
   logXForwardedFor: boolean;
   /** socket_timeout in milliseconds, 0 for none (Node's convention). */
   socketTimeoutMs: number;
+  headersTimeoutMs: number;
 }
 
 /** eventlet's DEFAULT_MAX_SIMULTANEOUS_REQUESTS and MAX_REQUEST_LINE. */
 const DEFAULT_MAX_SIZE = 1024;
 const DEFAULT_URL_LENGTH_LIMIT = 8192;
+const DEFAULT_HEADERS_TIMEOUT = 60;
 
 const KNOWN = new Set([
   'log', 'environ', 'maxSize', 'maxHttpVersion', 'minimumChunkSize', 'logXForwardedFor', 'keepalive',
   'logOutput', 'logFormat', 'urlLengthLimit', 'debug', 'socketTimeout', 'capitalizeResponseHeaders',
+  'headersTimeout',
 ]);
 
 // eventlet keywords that configure green threads or deprecated hooks: nothing on Node matches them.
@@ -85,6 +94,7 @@ export function resolveOptions(options: ServerOptions): Settings {
     logOutput: options.logOutput ?? true,
     logXForwardedFor: options.logXForwardedFor ?? true,
     socketTimeoutMs: positive('socketTimeout', socketTimeout, true) * 1000,
+    headersTimeoutMs: positive('headersTimeout', options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
   };
 }
 

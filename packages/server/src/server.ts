@@ -10,9 +10,6 @@ import { resolveOptions, type ServerOptions } from './options.js';
 import { SslSocket } from './ssl.js';
 import { timedOut, Timeouts } from './timeouts.js';
 
-/** A client slower than this to send its headers is dropped (eventlet has no such guard). */
-const HEADERS_TIMEOUT_MS = 60_000;
-
 /**
  * eventlet's `wsgi.server(sock, app, ...)`: serve `app` on a listening socket (from
  * {@link listen}, or {@link wrapSsl} for HTTPS) until the socket is closed with
@@ -39,7 +36,13 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   });
 
   // eventlet has no whole-request deadline (a large upload may take its time).
-  const http = createServer({ requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, ...parserLimits(settings.urlLengthLimit) });
+  const http = createServer({
+    requestTimeout: 0,
+    headersTimeout: settings.headersTimeoutMs,
+    // Node checks the headers deadline on this timer (30 s by default): often enough to keep it.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, settings.headersTimeoutMs / 4)),
+    ...parserLimits(settings.urlLengthLimit),
+  });
   const timeouts = new Timeouts(http, settings.idleSeconds, settings.socketTimeoutMs);
   const connections = new Connections(http, settings.maxSize, (socket) => {
     log.debug(`(${process.pid}) accepted ${peerRepr(socket)}`);
