@@ -35,6 +35,11 @@ export const requestLine = group('request-line', {
   'target-nul': rejected(get('/a\0b')),
   'target-space-inside': rejected(get('/a b')),
   'version-1.2': rejected(http(head('GET / HTTP/1.2'))),
+  'version-3.0': rejected(http(head('GET / HTTP/3.0'))),
+  // Node's parser takes these; the standalone server answers as eventlet does (a front end's own server serves them).
+  'version-2.0': rejected(http(head('GET / HTTP/2.0')), 505, { standaloneOnly: true }),
+  'version-0.9': rejected(http(head('GET / HTTP/0.9')), 505, { standaloneOnly: true }),
+  'http09-two-words': rejected('GET /\r\n\r\n', 505, { standaloneOnly: true }),
   'version-ftp': rejected(http(head('GET / FTP/1.1'))),
   'version-lowercase': rejected(http(head('GET / http/1.1'))),
   'version-no-minor': rejected(http(head('GET / HTTP/1'))),
