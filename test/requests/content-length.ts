@@ -28,11 +28,13 @@ export const contentLength = group('content-length', {
   'overflow': rejected(post('184467440737095516160', 'x')),
   'duplicate-same': rejected(http(head('POST /cl HTTP/1.1', 'Content-Length: 5', 'Content-Length: 5'), 'hello')),
   'duplicate-different': rejected(http(head('POST /cl HTTP/1.1', 'Content-Length: 5', 'Content-Length: 3'), 'hello')),
-  // The rest after 3 bytes is the next request, and it is garbage: answered 400, never run.
+  // The rest after 3 bytes is the next request, and it is garbage: never run. The valid
+  // request's response is sent, then the connection closes (a reply after it could be
+  // taken for part of it).
   'longer-body-is-next-request': {
     raw: post('3', 'abcXYZ / HTTP/1.1\r\n\r\n'),
     seen: [{ method: 'POST', path: '/cl', body: 'abc' }],
-    then: 400,
+    then: 'close',
     bug: IN_FLIGHT_DESTROYED,
   },
 });
