@@ -40,6 +40,10 @@ const apps: Record<string, WsgiApp> = {
   '/throw-string': () => {
     throw 'a bare string';
   },
+  '/status-700': (_env, startResponse) => {
+    startResponse('700 Beyond', [['Content-Type', 'text/plain']]);
+    return ['never sent'];
+  },
   '/throw-in-body': (_env, startResponse) => {
     startResponse('200 OK', [['Content-Type', 'text/plain']]);
     return (async function* () {
@@ -143,6 +147,13 @@ describe('hooks, logger and error handler see the WSGI response', () => {
     expect(handled).toHaveLength(1);
     expect(handled[0]).toBeInstanceOf(Error);
     expect(onSend).toEqual([[url, 503]]);
+  });
+
+  it('a status Fastify refuses (above 599) reaches setErrorHandler as its error', async () => {
+    const res = await fetchRaw(port, request('GET', '/w/status-700'));
+    expect(res.status).toBe(503);
+    expect(handled).toHaveLength(1);
+    expect(handled[0]).toMatchObject({ code: 'FST_ERR_BAD_STATUS_CODE' });
   });
 
   it('an app error after bytes went out aborts the connection: no terminating chunk, and it is logged', async () => {

@@ -128,8 +128,10 @@ export class FastifySink implements ResponseSink {
   /** Status and headers onto the reply, where hooks can still see and change them. */
   #start(head: ResponseHead): void {
     const reply = this.#reply;
-    this.headersSent = true;
+    // Fastify refuses a status above 599 by throwing: the response is then not committed
+    // yet, and the error goes to Fastify's error handler like any app error.
     reply.code(head.statusCode);
+    this.headersSent = true;
     // Node fills in the standard reason itself; only a custom one needs setting.
     if (head.reason !== STATUS_CODES[head.statusCode]) reply.raw.statusMessage = head.reason;
     const headers = head.headers;
