@@ -214,6 +214,42 @@ describe("Fastify's default error handler, and debug", () => {
   });
 });
 
+describe('an onSend hook that fails on a streamed body', () => {
+  const fastify = Fastify();
+  const seen = { finallyRan: false, posthooks: 0 };
+  let port = 0;
+
+  beforeAll(async () => {
+    fastify.addHook('onSend', async () => {
+      throw new Error('onSend refused the body');
+    });
+    await fastify.register(wsgiPlugin, {
+      errors: () => {},
+      app: (environ, startResponse) => {
+        environ['eventlet.posthooks'].push([() => (seen.posthooks += 1)]);
+        startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
+        return (function* () {
+          try {
+            for (let i = 0; i < 1024; i++) yield Buffer.alloc(64 * 1024);
+          } finally {
+            seen.finallyRan = true;
+          }
+        })();
+      },
+    });
+    port = await listening(fastify);
+  });
+  afterAll(() => fastify.close());
+
+  it("gets Fastify's error answer, and the app's body is closed and its post hooks run", async () => {
+    const res = await fetchRaw(port, request('GET', '/'));
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body)).toMatchObject({ message: 'onSend refused the body' });
+    await waitFor(() => seen.posthooks === 1, 'the post hook');
+    expect(seen.finallyRan).toBe(true);
+  });
+});
+
 describe('post hooks (eventlet.posthooks)', () => {
   const events: string[] = [];
   const errors: string[] = [];

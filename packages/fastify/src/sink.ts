@@ -50,6 +50,8 @@ export class FastifySink implements ResponseSink {
   readonly #reply: FastifyReply;
   #body: BodyStream | null = null;
   #drain: (() => void) | null = null;
+  /** The core has ended the streamed body (end or endShort). */
+  #ended = false;
 
   constructor(reply: FastifyReply) {
     this.#reply = reply;
@@ -86,6 +88,7 @@ export class FastifySink implements ResponseSink {
   }
 
   end(): void {
+    this.#ended = true;
     this.#body?.push(null);
   }
 
@@ -96,7 +99,7 @@ export class FastifySink implements ResponseSink {
     // head said so (shouldKeepAlive) or, once the head is out, that carries `_last`.
     raw.shouldKeepAlive = false;
     (raw as ClosingResponse)._last = true;
-    this.#body?.push(null);
+    this.end();
   }
 
   abort(): void {
@@ -112,7 +115,10 @@ export class FastifySink implements ResponseSink {
     this.#drain = drain;
     const raw = this.#reply.raw;
     raw.on('close', () => {
-      if (!raw.writableFinished) gone();
+      // The client left, or Fastify finished the response with something else than the
+      // app's body (its error handler, after an onSend hook failed): the rest of the
+      // body has nowhere to go.
+      if (!raw.writableFinished || !this.#ended) gone();
     });
   }
 
