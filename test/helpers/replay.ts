@@ -26,18 +26,23 @@ export function hash(text: string): number {
 // pieces the rest goes in one write.
 const MAX_PIECES = 4096;
 
+/** Piece sizes from `next(offset)`, until the bytes or MAX_PIECES run out (the rest goes in one write). */
+function cut(bytes: Buffer, next: (at: number) => number): number[] {
+  const sizes: number[] = [];
+  for (let at = 0; at < bytes.length && sizes.length < MAX_PIECES; at += sizes.at(-1)!) sizes.push(next(at));
+  return sizes;
+}
+
 /** How the client cuts the bytes into writes (gunicorn's senders). */
 export const senders: Record<string, (bytes: Buffer, random: () => number) => number[]> = {
   whole: (bytes) => [bytes.length],
-  'byte by byte': (bytes) => Array.from({ length: Math.min(bytes.length, MAX_PIECES) }, () => 1),
+  'line by line': (bytes) => cut(bytes, (at) => {
+    const eol = bytes.indexOf(0x0a, at);
+    return eol === -1 ? bytes.length - at : eol + 1 - at;
+  }),
+  'byte by byte': (bytes) => cut(bytes, () => 1),
   'first byte, then the rest': () => [1],
-  'random splits': (bytes, random) => {
-    const sizes: number[] = [];
-    for (let at = 0; at < bytes.length && sizes.length < MAX_PIECES; at += sizes.at(-1)!) {
-      sizes.push(1 + Math.floor(random() * 64));
-    }
-    return sizes;
-  },
+  'random splits': (bytes, random) => cut(bytes, () => 1 + Math.floor(random() * 64)),
 };
 
 /** How the app reads wsgi.input (gunicorn's readers and read sizes). */
