@@ -1,6 +1,7 @@
 import { formatFigure, pairedRatio, passed, type Check } from './checks.js';
 import { cpuMicrosPerRequest } from './hello.js';
 import type { BenchResults, Transfer } from './results.js';
+import { describePinning } from './pinning.js';
 import { describeSettings } from './settings.js';
 import { median } from './stats.js';
 
@@ -72,7 +73,7 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     '',
     `Tools: ${tools}.`,
     '',
-    `Each server runs in its own process. Hello world: wrk, 1 thread, ${s.connections} keep-alive connections, ` +
+    `Each server runs in its own process. ${describePinning(results.pinning)} Hello world: wrk, 1 thread, ${s.connections} keep-alive connections, ` +
     `${s.rounds} rounds of ${s.seconds} s per server (after ${s.warmupSeconds} s of warm-up); in each round the servers compared run back to back, in an order that rotates from round to round; ` +
     'req/s, p99 and server CPU time per request (from /proc) are medians over rounds, and every ratio is the median ' +
     'of the ratios taken within each round. ' +

@@ -1,5 +1,6 @@
 import type { Contender, ContenderId } from './contenders.js';
 import type { Machine } from './machine.js';
+import type { Pinning } from './pinning.js';
 import type { Settings } from './settings.js';
 import type { WrkResult } from './wrk.js';
 
@@ -31,6 +32,7 @@ export interface StreamRounds {
 export interface BenchResults {
   date: string;
   machine: Machine;
+  pinning: Pinning | null;
   settings: Settings;
   tools: Record<string, string>;
   contenders: Record<ContenderId, Contender>;

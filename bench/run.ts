@@ -12,6 +12,7 @@ import { CONTENDERS, type Contender, type ContenderId } from './contenders.js';
 import { runHello } from './hello.js';
 import { ensureEventlet, ensureWrk } from './install.js';
 import { describeMachine, moduleVersion } from './machine.js';
+import { onServerCpu, pinClient, type Pinning } from './pinning.js';
 import { renderReport } from './report.js';
 import type { BenchResults, Outcome } from './results.js';
 import { readSettings } from './settings.js';
@@ -20,7 +21,7 @@ import { runStreams } from './streams.js';
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function startAll(eventletMissing: string | null): Promise<Map<ContenderId, Outcome<ServerChild>>> {
+async function startAll(eventletMissing: string | null, pinning: Pinning | null): Promise<Map<ContenderId, Outcome<ServerChild>>> {
   const servers = new Map<ContenderId, Outcome<ServerChild>>();
   for (const contender of CONTENDERS) {
     if (contender.id === 'eventlet' && eventletMissing !== null) {
@@ -28,7 +29,7 @@ async function startAll(eventletMissing: string | null): Promise<Map<ContenderId
       continue;
     }
     try {
-      servers.set(contender.id, { ok: true, value: await startChild(...contender.command) });
+      servers.set(contender.id, { ok: true, value: await startChild(...onServerCpu(pinning, contender.command)) });
     } catch (err) {
       if (!(err instanceof StartFailure)) throw err;
       const reason = err.unavailable ? err.message : `failed to start: ${err.message}`;
@@ -51,12 +52,14 @@ async function main(): Promise<number> {
   const eventlet = await ensureEventlet();
   if (!eventlet.ok) log(`eventlet.wsgi cannot run here, its comparison fails: ${eventlet.reason}`);
 
-  const servers = await startAll(eventlet.ok ? null : eventlet.reason);
+  const pinning = await pinClient(process.env);
+  const servers = await startAll(eventlet.ok ? null : eventlet.reason, pinning);
   let results: BenchResults;
   try {
     results = {
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
       machine,
+      pinning,
       settings,
       tools: {
         wrk: wrk.version,
