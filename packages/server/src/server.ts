@@ -82,8 +82,11 @@ function dropTroubledClients(http: Server, sock: ListeningSocket, log: ServerLog
   const pid = process.pid;
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     log.debug(`(${pid}) ${clientErrorText(err)} ${peerRepr(socket)}`);
-    // Behind a response in flight (a bad pipelined request) a reply would corrupt that response.
-    refuse(socket, responseOn(socket) === null ? clientErrorReply(err.code) : null);
+    const res = responseOn(socket);
+    // Bad bytes pipelined behind a complete request: its response still goes out, then the
+    // connection closes (a reply after it would corrupt it, and the parser reads no more).
+    if (res !== null && res.req.complete) return closeAfter(res, socket);
+    refuse(socket, res === null ? clientErrorReply(err.code) : null);
   });
   http.on('timeout', (socket: Socket) => {
     if (!timedOut(socket)) return;
@@ -93,6 +96,12 @@ function dropTroubledClients(http: Server, sock: ListeningSocket, log: ServerLog
   sock.on('tlsClientError', (err: Error, socket: Socket) => {
     log.debug(`(${pid}) TLS handshake failed ${peerRepr(socket)}: ${err.message}`);
   });
+}
+
+/** Close the connection once `res` is done, instead of reusing it. */
+function closeAfter(res: ServerResponse, socket: Socket): void {
+  res.shouldKeepAlive = false; // Connection: close, if the head has not gone out yet
+  res.once('close', () => socket.destroySoon());
 }
 
 function clientErrorText(err: NodeJS.ErrnoException): string {
