@@ -38,8 +38,10 @@ export interface Fixture {
   then: Then;
   /** Only where the standalone server's own limits apply (urlLengthLimit, eventlet's header line limit). */
   standaloneOnly?: boolean;
-  /** A known bug: the outcome is the right one, the server does not give it yet. */
+  /** A known bug: the outcome is the right one, the front end does not give it yet. */
   bug?: string;
+  /** The front ends (by name) the bug shows on; default all. */
+  bugOn?: string[];
 }
 
 /** A fixture without its group prefix, as the group files write them. */

@@ -1,9 +1,12 @@
 import { group, head, http, rejected, type Case } from './fixture.js';
 
 const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: example.test\r\n\r\n';
-/** Reported: packages/server/src/server.ts, the 'clientError' handler. */
-export const IN_FLIGHT_DESTROYED = 'a parse error in bytes pipelined behind a valid request destroys the socket ' +
-  '(refuse(socket, null)), and with it the response to the valid request, which is never sent';
+/**
+ * Node's default 'clientError' handler, the one an Express app's own http.Server has,
+ * answers bad bytes pipelined behind a valid request with a 400 written over that
+ * request's response, which is never sent. (The standalone server lets it finish.)
+ */
+export const IN_FLIGHT_LOST = { bug: "Node's default clientError handler loses the response in flight", bugOn: ['Express'] };
 
 const post = (...headers: string[]): string[] => head('POST /front HTTP/1.1', ...headers);
 
@@ -54,12 +57,12 @@ export const smuggling = group('smuggling', {
     raw: http(head('GET /first HTTP/1.1', 'Connection: close')) + SMUGGLED,
     seen: [{ path: '/first' }],
     then: 'close',
-    bug: IN_FLIGHT_DESTROYED,
+    ...IN_FLIGHT_LOST,
   },
   'after-http10': {
     raw: http(['GET /first HTTP/1.0']) + SMUGGLED,
     seen: [{ path: '/first' }],
     then: 'close',
-    bug: IN_FLIGHT_DESTROYED,
+    ...IN_FLIGHT_LOST,
   },
 });
