@@ -23,7 +23,7 @@ export function parserLimits(urlLengthLimit: number): { maxHeaderSize: number; m
   return { maxHeaderSize: urlLengthLimit + MAX_TOTAL_HEADER_SIZE, maxHeadersCount: MAX_HEADERS + 1 };
 }
 
-/** eventlet's reply to a request over one of its limits (or of a version it does not speak), or null. */
+/** eventlet's reply to a request over one of its limits (or of a version it does not speak, or with two Hosts), or null. */
 export function overLimit(req: IncomingMessage, urlLengthLimit: number): string | null {
   if (req.httpVersionMajor !== 1) return VERSION_NOT_SUPPORTED;
   // method SP target SP HTTP/x.y CRLF
@@ -31,12 +31,17 @@ export function overLimit(req: IncomingMessage, urlLengthLimit: number): string 
   const raw = req.rawHeaders;
   if (raw.length > MAX_HEADERS * 2) return TOO_MANY_HEADERS;
   let total = 0;
+  let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) {
-    const line = raw[i]!.length + raw[i + 1]!.length + 4; // name: value CRLF
+    const name = raw[i]!;
+    const line = name.length + raw[i + 1]!.length + 4; // name: value CRLF
     if (line >= MAX_HEADER_LINE) return HEADER_LINE_TOO_LONG;
     total += line;
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts += 1;
   }
-  return total > MAX_TOTAL_HEADER_SIZE ? HEADERS_TOO_LARGE : null;
+  if (total > MAX_TOTAL_HEADER_SIZE) return HEADERS_TOO_LARGE;
+  // RFC 9112 §3.2: more than one Host is a 400 (Node's parser takes both; HTTP_HOST would join them).
+  return hosts > 1 ? BAD_REQUEST : null;
 }
 
 /** What to answer when Node's parser rejects a request: eventlet's bytes, or null to close silently. */
