@@ -1,6 +1,6 @@
 import { createWsgiHandler, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions } from '@wsgi-bridge/core';
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifySink } from './sink.js';
 
 /** Options of {@link wsgiPlugin}. */
@@ -98,7 +98,7 @@ const QUESTION_MARK = 63;
  * `await fastify.register(wsgiPlugin, { app, prefix: '/legacy' })`: runs a WSGI app as
  * a Fastify plugin, its responses passing through Fastify's hooks and logger.
  */
-export const wsgiPlugin = fp(mountWsgi, {
+export const wsgiPlugin: FastifyPluginAsync<WsgiPluginOptions> = fp(mountWsgi, {
   fastify: '5.x',
   name: '@wsgi-bridge/fastify',
   // Keep the plugin's own context: its parser override must not reach other routes.
