@@ -16,7 +16,7 @@ export interface Settings {
 
 // Many short rounds rather than a few long ones: bursts of other work on a shared
 // machine then spoil a round or two, and the median leaves those out.
-const DEFAULTS: Settings = { rounds: 7, seconds: 4, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32 };
+const DEFAULTS: Settings = { rounds: 13, seconds: 3, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32 };
 
 const VARIABLES: Record<keyof Settings, string> = {
   rounds: 'BENCH_ROUNDS',
