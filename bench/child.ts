@@ -48,16 +48,26 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** A file of /proc/<pid>/, with a plain message when the process has died. */
+function procFile(pid: number, name: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`the server process (${pid}) has exited`);
+    throw err;
+  }
+}
+
 /** The resident set size of a process in MiB, from /proc. */
 export function rssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(procFile(pid, 'status'));
   if (match === null) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) / 1024;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = procFile(pid, 'stat');
   // Fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;

@@ -3,6 +3,7 @@ import { HELLO } from './config.js';
 import { GROUPS, type ContenderId } from './contenders.js';
 import type { HelloRound, HelloRounds, Outcome } from './results.js';
 import type { Settings } from './settings.js';
+import { messageOf } from './errors.js';
 import { rotate } from './stats.js';
 import { wrk } from './wrk.js';
 
@@ -41,7 +42,16 @@ export async function runHello(
     const order = rotate(GROUPS, r).flatMap((group) => rotate(group, r)).filter((id) => ready.has(id));
     for (const id of order) {
       const [server, rounds] = ready.get(id)!;
-      const result = await measure(server, settings);
+      let result: HelloRound;
+      try {
+        result = await measure(server, settings);
+      } catch (err) {
+        // A server that died or stopped answering: its figures are void, the others go on.
+        ready.delete(id);
+        outcomes.set(id, { ok: false, reason: `failed in round ${r + 1}: ${messageOf(err)}` });
+        log(`round ${r + 1}/${settings.rounds}  ${id} failed: ${messageOf(err)}`);
+        continue;
+      }
       rounds.push(result);
       log(`round ${r + 1}/${settings.rounds}  ${id.padEnd(15)} ${result.requestsPerSec.toFixed(0).padStart(7)} req/s` +
         `  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuMicrosPerRequest(result).toFixed(1)} µs/req` +
@@ -67,6 +77,6 @@ async function checkHello(server: ServerChild): Promise<string | null> {
     const body = await res.text();
     return res.status === 200 && body === HELLO ? null : `answered ${res.status} ${JSON.stringify(body.slice(0, 80))}`;
   } catch (err) {
-    return `did not answer: ${err instanceof Error ? err.message : String(err)}`;
+    return `did not answer: ${messageOf(err)}`;
   }
 }

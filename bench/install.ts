@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { messageOf } from './errors.js';
 
 const run = promisify(execFile);
 
@@ -8,7 +9,7 @@ export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
 export type Availability = { ok: true; version: string } | { ok: false; reason: string };
 
-const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+const firstLine = (err: unknown): string => messageOf(err).split('\n')[0]!;
 
 /**
  * Run a command and look for `pattern` in what it prints, whatever its exit code

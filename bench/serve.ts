@@ -3,6 +3,7 @@
  * port on a line of its own, and serves until SIGTERM. Each contender runs in a process
  * of its own so none shares an event loop, a heap or a JIT with another.
  */
+import { messageOf } from './errors.js';
 import { EXIT_UNAVAILABLE, Unavailable } from './servers/optional.js';
 
 type Start = () => Promise<number>;
@@ -27,6 +28,6 @@ async function main(name: string | undefined): Promise<void> {
 }
 
 main(process.argv[2]).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`${messageOf(err)}\n`);
   process.exit(err instanceof Unavailable ? EXIT_UNAVAILABLE : 1);
 });

@@ -3,6 +3,7 @@ import { rssMiB, withPeakRss, type ServerChild } from './child.js';
 import type { ContenderId } from './contenders.js';
 import type { Outcome, StreamRounds, Transfer } from './results.js';
 import type { Settings } from './settings.js';
+import { messageOf } from './errors.js';
 import { rotate } from './stats.js';
 import { download, upload } from './stream-client.js';
 
@@ -35,10 +36,22 @@ export async function runStreams(
     outcomes.set(id, { ok: true, value: rounds });
   }
 
+  const failed = new Set<ContenderId>();
   const measure = async (direction: Direction, server: ServerChild, rounds: StreamRounds, id: ContenderId): Promise<void> => {
-    const { result, peakMiB } = await withPeakRss(server.pid, () =>
-      direction === 'upload' ? upload(server.port, bytes)
-        : download(server.port, bytes, direction === 'slowDownload' ? settings.slowMiBps : undefined));
+    if (failed.has(id)) return;
+    let result: number;
+    let peakMiB: number;
+    try {
+      ({ result, peakMiB } = await withPeakRss(server.pid, () =>
+        direction === 'upload' ? upload(server.port, bytes)
+          : download(server.port, bytes, direction === 'slowDownload' ? settings.slowMiBps : undefined)));
+    } catch (err) {
+      // A server that died or broke a transfer: its figures are void, the other goes on.
+      failed.add(id);
+      outcomes.set(id, { ok: false, reason: `${direction} failed: ${messageOf(err)}` });
+      log(`${direction.padEnd(12)} ${id} failed: ${messageOf(err)}`);
+      return;
+    }
     rounds[direction].mibPerSec.push(result);
     rounds[direction].rssOverIdleMiB.push(peakMiB - rounds.idleMiB);
     log(`${direction.padEnd(12)} ${id.padEnd(12)} ${result.toFixed(0).padStart(6)} MiB/s  ` +

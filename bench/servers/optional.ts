@@ -1,3 +1,5 @@
+import { messageOf } from '../errors.js';
+
 /** The exit code that tells the runner a contender cannot run here (its stderr says why). */
 export const EXIT_UNAVAILABLE = 3;
 
@@ -13,7 +15,7 @@ export async function optionalExport<T>(specifier: string, name: string): Promis
   try {
     module = (await import(specifier)) as Record<string, unknown>;
   } catch (err) {
-    throw new Unavailable(`${specifier} cannot be loaded: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Unavailable(`${specifier} cannot be loaded: ${messageOf(err)}`);
   }
   const value = module[name];
   if (typeof value !== 'function') throw new Unavailable(`${specifier} does not export ${name}`);
