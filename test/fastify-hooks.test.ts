@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Environ, WsgiApp } from '@wsgi-bridge/core';
 import { wsgiPlugin } from '@wsgi-bridge/fastify';
-import { fetchRaw, parseResponse, request, routes, waitFor } from './helpers/http.js';
+import { deferred, fetchRaw, parseResponse, request, routes, waitFor } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';
 
 /** One line of Fastify's JSON log, the parts these tests read. */
@@ -17,6 +17,9 @@ interface LogLine {
 }
 
 const ERROR_LEVEL = 50;
+
+/** Resolved by the test once the client has the first bytes of /throw-late. */
+let clientSawBytes = deferred();
 
 const apps: Record<string, WsgiApp> = {
   '/list': (_env, startResponse) => {
@@ -56,7 +59,7 @@ const apps: Record<string, WsgiApp> = {
     startResponse('200 OK', [['Content-Type', 'text/plain']]);
     return (async function* () {
       yield 'first bytes out';
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await clientSawBytes.promise;
       throw new Error('thrown after bytes went out');
     })();
   },
@@ -159,11 +162,12 @@ describe('hooks, logger and error handler see the WSGI response', () => {
   it('an app error after bytes went out aborts the connection: no terminating chunk, and it is logged', async () => {
     const client = await RawClient.connect(port);
     try {
+      clientSawBytes = deferred();
       client.write(request('GET', '/w/throw-late'));
-      const received = await client.readToEnd();
-      expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      expect(received).toContain('first bytes out');
-      expect(received).not.toContain('\r\n0\r\n\r\n');
+      const head = await client.readUntil('first bytes out');
+      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      clientSawBytes.resolve();
+      expect(await client.readToEnd()).not.toContain('0\r\n\r\n');
     } finally {
       client.close();
     }
