@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { deferContinue, type WsgiApp } from '@wsgi-bridge/core';
+import Fastify from 'fastify';
+import { capitalizeHeaderName, deferContinue, type WsgiApp } from '@wsgi-bridge/core';
 import { wsgiMount } from '@wsgi-bridge/express';
+import { wsgiPlugin } from '@wsgi-bridge/fastify';
 import { serve } from './serve.js';
 
 /** A running front end serving one WSGI app on a loopback port. */
@@ -26,6 +28,21 @@ export interface FrontEnd {
 }
 
 const NODE_KEEP_ALIVE = /\r\nConnection: keep-alive\r\nKeep-Alive: timeout=\d+(?=\r\n)/g;
+const HEADER_NAME = /(?<=\r\n)([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?=: )/g;
+
+// Fastify's default for a body with no Content-Type (these tests' apps set none).
+const FASTIFY_DEFAULT_TYPE = /\r\nContent-Type: application\/octet-stream(?=\r\n)/;
+
+/**
+ * Fastify sends every header name in lower case and gives a typeless body its default
+ * type: give the names eventlet's case back, drop that default, then as Express.
+ */
+const fromFastify = (response: string): string => {
+  const end = response.indexOf('\r\n\r\n');
+  const head = end === -1 ? response : response.slice(0, end);
+  const named = head.replace(HEADER_NAME, (name) => capitalizeHeaderName(name)).replace(FASTIFY_DEFAULT_TYPE, '');
+  return (named + response.slice(head.length)).replace(NODE_KEEP_ALIVE, '');
+};
 
 export const standalone: FrontEnd = {
   name: 'standalone server',
@@ -56,4 +73,24 @@ export const expressFrontEnd: FrontEnd = {
   normalize: (response) => response.replace(NODE_KEEP_ALIVE, ''),
 };
 
-export const frontEnds: FrontEnd[] = [standalone, expressFrontEnd];
+/** Fastify 5 with the plugin at the root; the plugin defers the server's 100s itself. */
+export const fastifyFrontEnd: FrontEnd = {
+  name: 'Fastify',
+  async mount(app) {
+    const log: string[] = [];
+    const fastify = Fastify();
+    await fastify.register(wsgiPlugin, { app, errors: (text) => log.push(text) });
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    return {
+      port: (fastify.server.address() as AddressInfo).port,
+      log,
+      close: async () => {
+        fastify.server.closeAllConnections();
+        await fastify.close();
+      },
+    };
+  },
+  normalize: fromFastify,
+};
+
+export const frontEnds: FrontEnd[] = [standalone, expressFrontEnd, fastifyFrontEnd];

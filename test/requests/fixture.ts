@@ -42,6 +42,8 @@ export interface Fixture {
   bug?: string;
   /** The front ends (by name) the bug shows on; default all. */
   bugOn?: string[];
+  /** Front ends (by name) whose framework answers this request itself, by design, with why. */
+  notOn?: Record<string, string>;
 }
 
 /** A fixture without its group prefix, as the group files write them. */

@@ -31,7 +31,7 @@ export const headers = group('headers', {
   'missing-host-http11': rejected(http(['GET / HTTP/1.1'])),
   'duplicate-host': rejected(withHeaders('Host: other.test'), 400, {
     bug: "Node's parser takes a second Host (RFC 9112 §3.2: MUST be 400); only the standalone server checks",
-    bugOn: ['Express'],
+    bugOn: ['Express', 'Fastify'],
   }),
   'space-before-colon': rejected(withHeaders('X-Space : v')),
   'no-colon': rejected(withHeaders('NoColonHere')),

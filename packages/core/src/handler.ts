@@ -52,6 +52,17 @@ export interface RequestOutcome {
 export type WsgiHandler = (req: IncomingMessage, res: ServerResponse, ctx?: MountContext) => Promise<RequestOutcome>;
 
 const never = (): boolean => false;
+const UPGRADE_TOKEN = /(?:^|,)[ \t]*upgrade[ \t]*(?:,|$)/i;
+
+/**
+ * Whether Node's parser took the request as an upgrade (`Connection: upgrade` and an
+ * `Upgrade` header, as curl's h2c attempt sends). With no 'upgrade' listener Node serves
+ * it as a plain request but reads nothing more from the connection: kept alive, the
+ * connection would hang, so the response closes it, whatever the sink.
+ */
+function parserStopped(environ: Environ): boolean {
+  return UPGRADE_TOKEN.test((environ.HTTP_CONNECTION as string | undefined) ?? '');
+}
 
 /** Build the request handler that every front end hands its requests to. */
 export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): WsgiHandler {
@@ -80,8 +91,9 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
     const environ = buildEnviron(req, input, ctx, defaults);
     // A parser may have inflated or re-encoded the body: describe what wsgi.input serves.
     if (served !== undefined) environ.CONTENT_LENGTH = String(served.length);
+    if (environ.HTTP_UPGRADE !== undefined && parserStopped(environ)) res.shouldKeepAlive = false;
     const sink = ctx?.sink ?? new NodeSink(req, res, policy, hundred);
-    const response = new WsgiResponse(sink, req, capitalize, log);
+    const response = new WsgiResponse(sink, req, capitalize, log, hundred);
     let body: Body | undefined;
     try {
       const result = app(environ, response.startResponse);

@@ -47,9 +47,17 @@ export class HundredContinue {
     return this.#req.headers['transfer-encoding'] === undefined ? null : takeNextChunkedBody(this.#req, this.#res);
   }
 
-  /** Whether a 100 may still go out: not once the final head has (eventlet's test_024d). */
+  /**
+   * The final head is committed (to whatever sink carries it, which may write it later):
+   * no 100 may follow it (eventlet's test_024d).
+   */
+  finalHead(): void {
+    committed.add(this.#res);
+  }
+
+  /** Whether a 100 may still go out. */
   get open(): boolean {
-    return !this.#res.headersSent && !this.#res.destroyed;
+    return mayContinue(this.#res);
   }
 
   /** Send a 100 now, unless the final head has gone out. */
@@ -91,6 +99,13 @@ export function continueHeaders(headers: HeaderList): HeaderList {
 }
 
 const deferring = new WeakSet<Server>();
+// Responses whose final head the core has committed to a sink that may write it later
+// (a framework's reply): neither wsgi.input nor a deferred first read may send a 100 then.
+const committed = new WeakSet<ServerResponse>();
+
+function mayContinue(res: ServerResponse): boolean {
+  return !res.headersSent && !res.destroyed && !committed.has(res);
+}
 
 /**
  * Route `server`'s `Expect: 100-continue` requests to its request listeners with the
@@ -111,7 +126,7 @@ function continueOnFirstRead(req: IncomingMessage, res: ServerResponse & Continu
   const read = req._read;
   req._read = function readAfterContinue(this: IncomingMessage, size: number): void {
     req._read = read;
-    if (!res._sent100 && !res.headersSent) res.writeContinue();
+    if (!res._sent100 && mayContinue(res)) res.writeContinue();
     read.call(this, size);
   };
 }

@@ -19,17 +19,6 @@ export interface ConnectionPolicy {
 }
 
 const KEEP_ALIVE = /keep-alive/i;
-const UPGRADE_TOKEN = /(?:^|,)[ \t]*upgrade[ \t]*(?:,|$)/i;
-
-/**
- * Whether Node's parser took the request as an upgrade (`Connection: upgrade` and an
- * `Upgrade` header, as curl's h2c attempt sends). With no 'upgrade' listener Node serves
- * it as a plain request but reads nothing more from the connection: kept alive, the
- * connection would hang, so the response closes it.
- */
-function parserStopped(req: IncomingMessage): boolean {
-  return req.headers.upgrade !== undefined && UPGRADE_TOKEN.test(req.headers.connection ?? '');
-}
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -61,8 +50,7 @@ export class NodeSink implements ResponseSink {
     const policy = this.#policy;
     const headers = head.headers.slice();
     // A client still waiting for its 100 may send the body anyway: do not reuse the connection.
-    let keepAlive = policy.keepalive && res.shouldKeepAlive && !policy.closing() && !this.#continue?.pending &&
-      !parserStopped(req);
+    let keepAlive = policy.keepalive && res.shouldKeepAlive && !policy.closing() && !this.#continue?.pending;
     // A HEAD of a 200 tells the length GET would have; a 1xx, 204 or 304 has none to tell.
     const code = head.statusCode;
     const statusForbidsBody = code < 200 || code === 204 || code === 304;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describeError, WsgiError } from './errors.js';
+import type { HundredContinue } from './hundred-continue.js';
 import type { ResponseSink } from './sink.js';
 import { parseHead, typeName, type ResponseHead } from './start-response.js';
 import type { ErrorLog, StartResponse, Write } from './types.js';
@@ -21,6 +22,7 @@ export class WsgiResponse {
   readonly #req: IncomingMessage;
   readonly #capitalize: boolean;
   readonly #log: ErrorLog;
+  readonly #continue: HundredContinue | null;
   #head: ResponseHead | null = null;
   #bodyless = false;
   #bodyBytes = 0;
@@ -36,11 +38,18 @@ export class WsgiResponse {
   /** Stops waiting for an async body's step when the client leaves. */
   #stepGone: (() => void) | null = null;
 
-  constructor(sink: ResponseSink, req: IncomingMessage, capitalize: boolean, log: ErrorLog) {
+  constructor(
+    sink: ResponseSink,
+    req: IncomingMessage,
+    capitalize: boolean,
+    log: ErrorLog,
+    hundredContinue: HundredContinue | null,
+  ) {
     this.#sink = sink;
     this.#req = req;
     this.#capitalize = capitalize;
     this.#log = log;
+    this.#continue = hundredContinue;
   }
 
   /** PEP 3333's start_response: validates now, sends nothing. */
@@ -123,8 +132,10 @@ export class WsgiResponse {
       return;
     }
     this.statusCode = 500;
-    if (onError !== undefined) onError(err);
-    else this.#sink.serverError(debug ? Buffer.from(describeError(err), 'utf8') : Buffer.alloc(0));
+    // A framework's error handler answers (and may still send a 100 to read the body first).
+    if (onError !== undefined) return onError(err);
+    this.#continue?.finalHead();
+    this.#sink.serverError(debug ? Buffer.from(describeError(err), 'utf8') : Buffer.alloc(0));
   }
 
   /** The request, for log lines. */
@@ -159,6 +170,7 @@ export class WsgiResponse {
       return this.#end();
     }
     this.#finished = true;
+    this.#continue?.finalHead();
     this.#sink.whole(head, length === 0 ? null : payload, this.#bodyless);
     this.#bodyBytes = length;
     return undefined;
@@ -188,7 +200,11 @@ export class WsgiResponse {
   /** Write what is pending (the head first if need be); a promise when the client is slow. */
   #flush(): Promise<void> | undefined {
     const sink = this.#sink;
-    if (!sink.headersSent) sink.head(this.#requireHead(), -1, this.#bodyless);
+    if (!sink.headersSent) {
+      const head = this.#requireHead();
+      this.#continue?.finalHead();
+      sink.head(head, -1, this.#bodyless);
+    }
     const size = this.#pendingSize;
     if (size === 0 || this.aborted) return undefined;
     const pending = this.#pending;

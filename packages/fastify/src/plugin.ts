@@ -1,4 +1,4 @@
-import { createWsgiHandler, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions } from '@wsgi-bridge/core';
+import { createWsgiHandler, deferContinue, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions } from '@wsgi-bridge/core';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifySink } from './sink.js';
@@ -32,6 +32,9 @@ async function mountWsgi(instance: FastifyInstance, options: WsgiPluginOptions):
   const toErrorHandler = options.debug !== true;
   const mount = new Mount(instance.prefix);
 
+  // The 100 goes out on the first wsgi.input read, with the app's headers; other routes
+  // send a plain one when their body parser starts reading (so no client waits for it).
+  deferContinue(instance.server);
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
 

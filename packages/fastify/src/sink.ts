@@ -24,6 +24,12 @@ class BodyStream extends Readable {
   }
 }
 
+/** Close the connection mid-response, after what was written so far has reached the socket. */
+function cutOff(raw: FastifyReply['raw']): void {
+  raw.socket?.uncork();
+  raw.destroy();
+}
+
 /** Whether Fastify sends a string body without touching its Content-Type. */
 function keepsStringsAsTheyAre(reply: FastifyReply): boolean {
   const type = reply.getHeader('content-type');
@@ -103,7 +109,13 @@ export class FastifySink implements ResponseSink {
   }
 
   abort(): void {
-    this.#reply.raw.destroy();
+    const raw = this.#reply.raw;
+    const body = this.#body;
+    if (body === null || raw.headersSent) return cutOff(raw);
+    // Fastify writes the head when it starts piping the body, after its onSend hooks: cut
+    // once the bytes sent so far are in, so the client sees a broken 200, not an empty
+    // reply it may retry. ('resume' comes just before the buffered chunks flow.)
+    body.once('resume', () => setImmediate(cutOff, raw));
   }
 
   serverError(body: Buffer): void {
