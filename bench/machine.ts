@@ -9,8 +9,9 @@ export interface Machine {
   memoryGiB: number;
   os: string;
   node: string;
-  /** 1-minute load average when the run started: other work on a shared machine shows here. */
+  /** 1-minute load averages when the run started and ended: other work on a shared machine shows here. */
   loadAtStart: number;
+  loadAtEnd?: number;
 }
 
 /** The installed version of a dependency, read from its package.json beside its entry point. */

@@ -69,7 +69,8 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
   return [
     '# wsgi-bridge benchmark',
     '',
-    `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node} · load average ${m.loadAtStart.toFixed(2)} at start`,
+    `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node} · load average ${m.loadAtStart.toFixed(2)} at start` +
+    `${m.loadAtEnd === undefined ? '' : `, ${m.loadAtEnd.toFixed(2)} at the end`} (${m.cores} cores)`,
     '',
     `Tools: ${tools}.`,
     '',

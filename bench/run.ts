@@ -4,6 +4,7 @@
  * results/latest.svg, and exits 1 when a target of issue 7 is missed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { evaluate, passed } from './checks.js';
 import { renderChart } from './chart.js';
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
       hello: await runHello(servers, settings, log),
       streams: await runStreams(servers, settings, log),
     };
+    machine.loadAtEnd = os.loadavg()[0]!;
   } finally {
     await Promise.all([...servers.values()].map((s) => (s.ok ? s.value.stop() : undefined)));
   }
