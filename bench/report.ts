@@ -70,7 +70,7 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     '# wsgi-bridge benchmark',
     '',
     `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node} · load average ${m.loadAtStart.toFixed(2)} at start` +
-    `${m.loadAtEnd === undefined ? '' : `, ${m.loadAtEnd.toFixed(2)} at the end`} (${m.cores} cores)`,
+    `${m.loadAtEnd === undefined ? '' : `, ${m.loadAtEnd.toFixed(2)} at the end`}`,
     '',
     `Tools: ${tools}.`,
     '',
