@@ -23,7 +23,9 @@ async function probe(command: string, args: string[], pattern: RegExp): Promise<
   } catch (err) {
     const failed = err as { stdout?: string; stderr?: string };
     output = `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
-    if (!pattern.test(output)) return { ok: false, reason: firstLine(err) };
+    // The last line a failed command printed says most (a Python traceback ends with the error).
+    const said = output.trim().split('\n').at(-1);
+    if (!pattern.test(output)) return { ok: false, reason: said || firstLine(err) };
   }
   const match = pattern.exec(output);
   return match === null ? { ok: false, reason: `unexpected output: ${output.slice(0, 200)}` } : { ok: true, version: match[0] };
