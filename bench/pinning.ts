@@ -5,22 +5,23 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /**
- * Which CPU the servers get and which the load generators (wrk, the stream client, this
- * process) get. Unpinned, the scheduler places each server process where it likes, and
- * on a shared two-core machine one server can sit on the busier core for a whole run: two
- * copies of the same server then differed by 20% here. Pinned, every server meets the
- * same conditions, and the load never competes with the server it measures.
+ * Where the load generators run. Left to the scheduler, wrk could share a core with one
+ * server for a whole run and not with the next: two copies of the same server then
+ * differed by 20% here. Holding wrk, the stream client and this process on one CPU gives
+ * every server the same conditions. The servers keep every CPU, as they would in use:
+ * held on one core, a server's GC threads would compete with its own main thread.
  */
 export interface Pinning {
-  serverCpu: number;
   clientCpu: number;
+  /** taskset's list of every CPU: children inherit this process's affinity unless told. */
+  serverCpus: string;
 }
 
 /** Pin this process (and so wrk, its child) to the client CPU; null when off or impossible. BENCH_PIN=0 turns it off. */
 export async function pinClient(env: NodeJS.ProcessEnv): Promise<Pinning | null> {
   const cpus = os.cpus().length;
   if (env.BENCH_PIN === '0' || cpus < 2) return null;
-  const pinning = { serverCpu: cpus - 1, clientCpu: 0 };
+  const pinning = { clientCpu: 0, serverCpus: `0-${cpus - 1}` };
   try {
     await run('taskset', ['-pc', String(pinning.clientCpu), String(process.pid)]);
   } catch {
@@ -29,13 +30,13 @@ export async function pinClient(env: NodeJS.ProcessEnv): Promise<Pinning | null>
   return pinning;
 }
 
-/** The command that starts a server on the server CPU. */
-export function onServerCpu(pinning: Pinning | null, [command, args]: [string, string[]]): [string, string[]] {
-  return pinning === null ? [command, args] : ['taskset', ['-c', String(pinning.serverCpu), command, ...args]];
+/** The command that starts a server free to use every CPU. */
+export function onServerCpus(pinning: Pinning | null, [command, args]: [string, string[]]): [string, string[]] {
+  return pinning === null ? [command, args] : ['taskset', ['-c', pinning.serverCpus, command, ...args]];
 }
 
 export function describePinning(pinning: Pinning | null): string {
   return pinning === null
     ? 'Processes are not pinned to CPUs.'
-    : `Servers are pinned to CPU ${pinning.serverCpu}; wrk and the stream client to CPU ${pinning.clientCpu}.`;
+    : `wrk and the stream client are pinned to CPU ${pinning.clientCpu}; the servers may use every CPU.`;
 }

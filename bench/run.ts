@@ -13,7 +13,7 @@ import { CONTENDERS, type Contender, type ContenderId } from './contenders.js';
 import { runHello } from './hello.js';
 import { ensureEventlet, ensureWrk } from './install.js';
 import { describeMachine, moduleVersion } from './machine.js';
-import { onServerCpu, pinClient, type Pinning } from './pinning.js';
+import { onServerCpus, pinClient, type Pinning } from './pinning.js';
 import { renderReport } from './report.js';
 import type { BenchResults, Outcome } from './results.js';
 import { readSettings } from './settings.js';
@@ -30,7 +30,7 @@ async function startAll(eventletMissing: string | null, pinning: Pinning | null)
       continue;
     }
     try {
-      servers.set(contender.id, { ok: true, value: await startChild(...onServerCpu(pinning, contender.command)) });
+      servers.set(contender.id, { ok: true, value: await startChild(...onServerCpus(pinning, contender.command)) });
     } catch (err) {
       if (!(err instanceof StartFailure)) throw err;
       const reason = err.unavailable ? err.message : `failed to start: ${err.message}`;
