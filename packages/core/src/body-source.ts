@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { WsgiError } from './errors.js';
 
-/** Where wsgi.input gets its bytes: `next()` resolves to a chunk, or null at the end. */
+/**
+ * Where wsgi.input gets its bytes: `next()` gives a chunk, or null at the end; a
+ * promise of one only when it has to wait (a buffered chunk costs no promise).
+ */
 export interface BodySource {
-  next(): Promise<Buffer | null>;
+  next(): Buffer | null | Promise<Buffer | null>;
 }
-
-const EMPTY: Promise<null> = Promise.resolve(null);
 
 /** The body of an IncomingMessage, pulled a chunk at a time so nothing is buffered whole. */
 export class MessageSource implements BodySource {
@@ -18,11 +19,11 @@ export class MessageSource implements BodySource {
     this.#req = req;
   }
 
-  next(): Promise<Buffer | null> {
+  next(): Buffer | null | Promise<Buffer | null> {
     const req = this.#req;
     const chunk = req.read() as Buffer | null;
-    if (chunk !== null) return Promise.resolve(chunk);
-    if (req.readableEnded) return EMPTY;
+    if (chunk !== null) return chunk;
+    if (req.readableEnded) return null;
     if (req.destroyed) return Promise.reject(truncated(req));
     if (!this.#listening) this.#listen();
     return new Promise((resolve, reject) => {
@@ -74,9 +75,9 @@ export class BufferSource implements BodySource {
   constructor(body: Buffer) {
     this.#body = body.length === 0 ? null : body;
   }
-  next(): Promise<Buffer | null> {
+  next(): Buffer | null {
     const body = this.#body;
     this.#body = null;
-    return Promise.resolve(body);
+    return body;
   }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WsgiErrors } from './errors-stream.js';
 import type { WsgiInput } from './input.js';
 import type { Environ } from './types.js';
@@ -96,6 +97,37 @@ export interface EnvironDefaults {
   errors: WsgiErrors;
 }
 
+/** A connection's two ends as CGI strings. */
+interface ConnectionEnds {
+  serverName: string;
+  serverPort: string;
+  remoteAddr: string;
+  remotePort: string;
+}
+
+const ENDS = Symbol('wsgi-bridge.connectionEnds');
+
+/**
+ * The socket's addresses, read once per connection: a kept connection serves many
+ * requests, and each address getter asks the socket again. A unix socket has no
+ * address: eventlet reports 'unix' and an empty port. A fake socket (light-my-request's,
+ * under fastify.inject) has a remote address but no ports.
+ */
+function connectionEnds(socket: Socket & { [ENDS]?: ConnectionEnds }): ConnectionEnds {
+  let ends = socket[ENDS];
+  if (ends === undefined) {
+    const { localPort, remotePort } = socket;
+    ends = {
+      serverName: socket.localAddress ?? 'unix',
+      serverPort: localPort === undefined ? '' : String(localPort),
+      remoteAddr: socket.remoteAddress ?? 'unix',
+      remotePort: remotePort === undefined ? '' : String(remotePort),
+    };
+    socket[ENDS] = ends;
+  }
+  return ends;
+}
+
 /** Build the PEP 3333 environ for one request. */
 export function buildEnviron(
   req: IncomingMessage,
@@ -107,21 +139,18 @@ export function buildEnviron(
   const [rawPath, query] = splitTarget(ctx?.url ?? req.url ?? '/');
   const encrypted = (socket as { encrypted?: boolean }).encrypted === true;
   const scheme = ctx?.urlScheme ?? (encrypted ? 'https' : 'http');
-  const localAddress = socket.localAddress;
-  const remoteAddress = socket.remoteAddress;
+  const ends = connectionEnds(socket);
   const environ: Environ = {
     REQUEST_METHOD: req.method ?? 'GET',
     SCRIPT_NAME: ctx?.scriptName ? unquoteLatin1(ctx.scriptName) : '',
     PATH_INFO: unquoteLatin1(rawPath),
     RAW_PATH_INFO: rawPath,
     QUERY_STRING: query,
-    // A unix socket has no address: eventlet reports 'unix' and an empty port. A fake
-    // socket (light-my-request's, under fastify.inject) has a remote address but no ports.
-    SERVER_NAME: ctx?.serverName ?? localAddress ?? 'unix',
-    SERVER_PORT: socket.localPort === undefined ? '' : String(socket.localPort),
+    SERVER_NAME: ctx?.serverName ?? ends.serverName,
+    SERVER_PORT: ends.serverPort,
     SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
-    REMOTE_ADDR: ctx?.remoteAddr ?? remoteAddress ?? 'unix',
-    REMOTE_PORT: socket.remotePort === undefined ? '' : String(socket.remotePort),
+    REMOTE_ADDR: ctx?.remoteAddr ?? ends.remoteAddr,
+    REMOTE_PORT: ends.remotePort,
     GATEWAY_INTERFACE: 'CGI/1.1',
     'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': scheme,

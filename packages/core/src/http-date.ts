@@ -14,15 +14,21 @@ export function formatDateTime(ts: number): string {
     `${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} GMT`;
 }
 
-let cachedSecond = -1;
-let cachedDate = '';
+let cached: string | undefined;
 
-/** The Date header value for now, formatted once a second rather than once a request. */
+/**
+ * The Date header value for now. As Node's own, it is formatted once and forgotten at
+ * the next second boundary, so a request pays a variable read, not a clock read.
+ */
 export function httpDate(): string {
-  const second = Math.floor(Date.now() / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedDate = formatDateTime(second);
+  if (cached === undefined) {
+    const now = Date.now();
+    cached = formatDateTime(Math.floor(now / 1000));
+    setTimeout(forget, 1000 - (now % 1000)).unref();
   }
-  return cachedDate;
+  return cached;
+}
+
+function forget(): void {
+  cached = undefined;
 }

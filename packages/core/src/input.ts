@@ -18,7 +18,9 @@ export class WsgiInput {
   #buffered = 0;
   #ended = false;
   #started = false;
-  #inFlight: Promise<unknown> | null = null;
+  /** Reads called and not yet settled; the last one's promise, for the next to wait on. */
+  #active = 0;
+  #last: Promise<unknown> | null = null;
 
   constructor(source: BodySource, hundredContinue: HundredContinue | null) {
     this.#source = source;
@@ -32,31 +34,61 @@ export class WsgiInput {
 
   /** Read `size` bytes (fewer at the end), or all that is left when `size` is omitted or negative. */
   read(size?: number | null): Promise<Buffer> {
-    return this.#inOrder(() => this.#read(size));
+    return this.#inOrder(this.#read, size);
   }
 
   /** Read one line, up to and including `\n`, or at most `size` bytes. */
   readline(size?: number | null): Promise<Buffer> {
-    return this.#inOrder(() => this.#readline(size));
+    return this.#inOrder(this.#readline, size);
   }
 
   /** Read lines to the end; with a positive `hint`, stop once that many bytes are read. */
   readlines(hint?: number | null): Promise<Buffer[]> {
-    return this.#inOrder(() => this.#readlines(hint));
+    return this.#inOrder(this.#readlines, hint);
   }
 
   async #read(size: number | null | undefined): Promise<Buffer> {
-    const limit = checkSize(size, 'read');
-    this.#start();
-    if (limit < 0) {
-      while (await this.#fill());
-      return this.#take(this.#buffered);
+    try {
+      const limit = checkSize(size, 'read');
+      this.#start();
+      const want = limit < 0 ? Infinity : limit;
+      while (this.#buffered < want) {
+        const more = this.#fill();
+        if (!(more === true || (more !== false && (await more)))) break;
+      }
+      return this.#take(Math.min(want, this.#buffered));
+    } finally {
+      this.#active--;
     }
-    while (this.#buffered < limit && (await this.#fill()));
-    return this.#take(Math.min(limit, this.#buffered));
   }
 
   async #readline(size: number | null | undefined): Promise<Buffer> {
+    try {
+      return await this.#line(size);
+    } finally {
+      this.#active--;
+    }
+  }
+
+  async #readlines(hint: number | null | undefined): Promise<Buffer[]> {
+    try {
+      const limit = checkSize(hint, 'readlines');
+      const lines: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const line = await this.#line(undefined);
+        if (line.length === 0) return lines;
+        lines.push(line);
+        total += line.length;
+        if (limit > 0 && total >= limit) return lines;
+      }
+    } finally {
+      this.#active--;
+    }
+  }
+
+  /** One line, up to and including `\n`, or at most `size` bytes. */
+  async #line(size: number | null | undefined): Promise<Buffer> {
     const limit = checkSize(size, 'readline');
     this.#start();
     let scanned = 0;
@@ -65,20 +97,8 @@ export class WsgiInput {
       if (end !== -1) return this.#take(limit < 0 ? end : Math.min(end, limit));
       if (limit >= 0 && this.#buffered >= limit) return this.#take(limit);
       scanned = this.#buffered;
-      if (!(await this.#fill())) return this.#take(this.#buffered);
-    }
-  }
-
-  async #readlines(hint: number | null | undefined): Promise<Buffer[]> {
-    const limit = checkSize(hint, 'readlines');
-    const lines: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const line = await this.#readline(undefined);
-      if (line.length === 0) return lines;
-      lines.push(line);
-      total += line.length;
-      if (limit > 0 && total >= limit) return lines;
+      const more = this.#fill();
+      if (!(more === true || (more !== false && (await more)))) return this.#take(this.#buffered);
     }
   }
 
@@ -122,14 +142,12 @@ export class WsgiInput {
    * Reads run one after another, in the order they were called: two reads awaited
    * together get consecutive parts of the body. No chaining when none is in flight.
    */
-  #inOrder<T>(operation: () => Promise<T>): Promise<T> {
-    const previous = this.#inFlight;
-    const run = previous === null ? operation() : previous.then(operation, operation);
-    this.#inFlight = run;
-    const clear = (): void => {
-      if (this.#inFlight === run) this.#inFlight = null;
-    };
-    run.then(clear, clear);
+  #inOrder<A, T>(operation: (this: WsgiInput, arg: A) => Promise<T>, arg: A): Promise<T> {
+    const previous = this.#last;
+    const run = this.#active++ === 0 || previous === null
+      ? operation.call(this, arg)
+      : previous.then(() => operation.call(this, arg), () => operation.call(this, arg));
+    this.#last = run;
     return run;
   }
 
@@ -139,9 +157,14 @@ export class WsgiInput {
     if (this.#continue?.pending) this.#continue.send();
   }
 
-  async #fill(): Promise<boolean> {
+  /** Get the next chunk: true if there may be more, false at the end; a promise only when it must wait. */
+  #fill(): boolean | Promise<boolean> {
     if (this.#ended) return false;
-    const chunk = await this.#source.next();
+    const next = this.#source.next();
+    return next instanceof Promise ? next.then(this.#accept) : this.#accept(next);
+  }
+
+  readonly #accept = (chunk: Buffer | null): boolean => {
     if (chunk === null) {
       this.#ended = true;
       return false;
@@ -151,7 +174,7 @@ export class WsgiInput {
       this.#buffered += chunk.length;
     }
     return true;
-  }
+  };
 
   /** Bytes up to and including the first `\n` at or after `from`, or -1. */
   #lineEnd(from: number): number {

@@ -50,15 +50,18 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     timeouts.accepted(socket);
   });
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     if (socket.writableEnded) return; // pipelined behind a refused request
     const refusal = overLimit(req, settings.urlLengthLimit);
     if (refusal !== null) return refuse(socket, refusal);
     timeouts.requestStarted(socket, res);
+    if (formatLine === null) {
+      void handle(req, res); // never rejects; nothing to log after it
+      return;
+    }
     const started = performance.now();
-    const outcome = await handle(req, res);
-    if (formatLine !== null) log.info(formatLine(req, outcome, (performance.now() - started) / 1000));
+    void handle(req, res).then((outcome) => log.info(formatLine(req, outcome, (performance.now() - started) / 1000)));
   }
   http.on('request', onRequest);
   // Taking checkContinue makes the 100 ours: wsgi.input sends it lazily, with headers.
