@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT_UNAVAILABLE } from './servers/optional.js';
 
 const START_TIMEOUT_MS = 20_000;
@@ -10,6 +11,8 @@ export interface ServerChild {
   readonly pid: number;
   readonly port: number;
   stop(): Promise<void>;
+  /** Why the process ended (exit code or signal, and its last words on stderr); null if it still runs after a moment. */
+  gone(): Promise<string | null>;
 }
 
 /** Why a contender did not start: missing here (unavailable) or broken. */
@@ -38,7 +41,18 @@ export async function startChild(command: string, args: string[]): Promise<Serve
       reject(new StartFailure(stderr.trim() || `exited with code ${code}`, code === EXIT_UNAVAILABLE));
     });
   });
-  return { pid: child.pid!, port, stop: () => stop(child) };
+  const ended = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      const said = stderr.trim().split('\n').at(-1);
+      resolve(`${signal === null ? `exited with code ${code}` : `killed by ${signal}`}${said ? ` (${said})` : ''}`);
+    });
+  });
+  return {
+    pid: child.pid!,
+    port,
+    stop: () => stop(child),
+    gone: () => Promise.race([ended, sleep(1000).then(() => null)]),
+  };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

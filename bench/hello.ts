@@ -47,9 +47,10 @@ export async function runHello(
         result = await measure(server, settings);
       } catch (err) {
         // A server that died or stopped answering: its figures are void, the others go on.
+        const why = (await server.gone()) ?? messageOf(err);
         ready.delete(id);
-        outcomes.set(id, { ok: false, reason: `failed in round ${r + 1}: ${messageOf(err)}` });
-        log(`round ${r + 1}/${settings.rounds}  ${id} failed: ${messageOf(err)}`);
+        outcomes.set(id, { ok: false, reason: `failed in round ${r + 1}: ${why}` });
+        log(`round ${r + 1}/${settings.rounds}  ${id} failed: ${why}`);
         continue;
       }
       rounds.push(result);

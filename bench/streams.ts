@@ -47,9 +47,10 @@ export async function runStreams(
           : download(server.port, bytes, direction === 'slowDownload' ? settings.slowMiBps : undefined)));
     } catch (err) {
       // A server that died or broke a transfer: its figures are void, the other goes on.
+      const why = (await server.gone()) ?? messageOf(err);
       failed.add(id);
-      outcomes.set(id, { ok: false, reason: `${direction} failed: ${messageOf(err)}` });
-      log(`${direction.padEnd(12)} ${id} failed: ${messageOf(err)}`);
+      outcomes.set(id, { ok: false, reason: `${direction} failed: ${why}` });
+      log(`${direction.padEnd(12)} ${id} failed: ${why}`);
       return;
     }
     rounds[direction].mibPerSec.push(result);
