@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
 import { wsgiMount } from '@wsgi-bridge/express';
+import { wsgiPlugin } from '@wsgi-bridge/fastify';
 import { curl, curlWaitedFor100, uploadFile } from './helpers/curl.js';
 import { RawClient } from './helpers/raw.js';
 
@@ -63,5 +65,47 @@ describe('100 Continue on native Express routes beside the mount (deferred autom
     expect(response).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
     expect(response).not.toContain('100 Continue');
     expect(response).toContain('Connection: close\r\n');
+  });
+});
+
+describe('100 Continue on native Fastify routes beside the plugin (deferred at registration)', () => {
+  let fastify: FastifyInstance;
+  let base: string;
+  let port: number;
+  let file: ReturnType<typeof uploadFile>;
+
+  beforeAll(async () => {
+    file = uploadFile(SIZE);
+    fastify = Fastify({ bodyLimit: 20 * 1024 * 1024 });
+    fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    fastify.put('/native', async (request) => `native ${(request.body as Buffer).length}`);
+    // Fastify parses a body before the handler runs; refusing unread means refusing before that.
+    fastify.put('/refuse', { onRequest: async (_request, reply) => reply.code(413).send('too large') }, async () => 'unreached');
+    await fastify.register(wsgiPlugin, { app: countBytes, prefix: '/wsgi' });
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    port = (fastify.server.address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    file.remove();
+    fastify.server.closeAllConnections();
+    await fastify.close();
+  });
+
+  for (const [path, answer] of [['/wsgi/', `wsgi ${SIZE}`], ['/native', `native ${SIZE}`]]) {
+    it(`curl PUTting 10 MB to ${path} gets its 100 at once`, async () => {
+      const run = await curl(['-sv', '-T', file.path, `${base}${path}`]);
+      expect(run.stdout).toBe(answer);
+      expect(run.stderr).toContain('< HTTP/1.1 100 Continue');
+      expect(curlWaitedFor100(run)).toBe(false);
+    });
+  }
+
+  it('a native route that refuses without reading sends no 100, and closes', async () => {
+    const client = await RawClient.connect(port);
+    client.write('PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+    const response = await client.readToEnd();
+    expect(response).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+    expect(response).not.toContain('100 Continue');
   });
 });
