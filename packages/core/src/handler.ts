@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BufferSource, MessageSource } from './body-source.js';
 import { buildEnviron, type EnvironDefaults, type RequestContext } from './environ.js';
-import { describeError, WsgiError } from './errors.js';
 import { stderrLog, WsgiErrors } from './errors-stream.js';
 import { expectsContinue, HundredContinue } from './hundred-continue.js';
 import { WsgiInput } from './input.js';
-import { runPosthooks } from './posthooks.js';
+import { Exchange, type ExchangeSettings, type RequestOutcome } from './exchange.js';
 import { NodeSink, type ConnectionPolicy } from './node-sink.js';
 import { WsgiResponse } from './response.js';
 import type { ResponseSink } from './sink.js';
-import type { Body, Environ, ErrorLog, WsgiApp, WsgiOptions } from './types.js';
+import type { Environ, ErrorLog, WsgiApp, WsgiOptions } from './types.js';
 
 /** eventlet's MINIMUM_CHUNK_SIZE. */
 export const DEFAULT_MINIMUM_CHUNK_SIZE = 4096;
@@ -40,16 +39,17 @@ export interface HandlerOptions extends WsgiOptions {
   connectionHeaders?: 'eventlet' | 'node';
 }
 
-/** What a handled request leaves for the access log. */
-export interface RequestOutcome {
-  environ: Environ;
-  statusCode: number;
-  bytesWritten: number;
-  aborted: boolean;
-}
+export type { RequestOutcome } from './exchange.js';
 
-/** Runs one request through the app; never rejects. */
-export type WsgiHandler = (req: IncomingMessage, res: ServerResponse, ctx?: MountContext) => Promise<RequestOutcome>;
+/**
+ * Runs one request through the app; never rejects. The outcome comes at once when
+ * nothing had to wait (a sync app returning a list), else as a promise.
+ */
+export type WsgiHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx?: MountContext,
+) => RequestOutcome | Promise<RequestOutcome>;
 
 const never = (): boolean => false;
 const UPGRADE_TOKEN = /(?:^|,)[ \t]*upgrade[ \t]*(?:,|$)/i;
@@ -71,9 +71,12 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
   }
   const log: ErrorLog = options.errors ?? stderrLog;
   const defaults: EnvironDefaults = { extras: options.environ, errors: new WsgiErrors(log) };
-  const debug = options.debug ?? false;
+  const settings: ExchangeSettings = {
+    log,
+    debug: options.debug ?? false,
+    minChunk: options.minimumChunkSize ?? DEFAULT_MINIMUM_CHUNK_SIZE,
+  };
   const capitalize = options.capitalizeResponseHeaders ?? true;
-  const minChunk = options.minimumChunkSize ?? DEFAULT_MINIMUM_CHUNK_SIZE;
   const keepalive = options.keepalive ?? true;
   const timeout = typeof keepalive === 'number' ? Math.floor(keepalive) : 0;
   const policy: ConnectionPolicy = {
@@ -84,7 +87,7 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
     eventletHeaders: options.connectionHeaders !== 'node',
   };
 
-  return async function handle(req, res, ctx) {
+  return function handle(req, res, ctx) {
     const hundred = expectsContinue(res) ? new HundredContinue(req, res) : null;
     const served = ctx?.body === undefined ? undefined : Buffer.from(ctx.body);
     const input = new WsgiInput(served === undefined ? new MessageSource(req) : new BufferSource(served), hundred);
@@ -94,53 +97,6 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
     if (environ.HTTP_UPGRADE !== undefined && parserStopped(environ)) res.shouldKeepAlive = false;
     const sink = ctx?.sink ?? new NodeSink(req, res, policy, hundred);
     const response = new WsgiResponse(sink, req, capitalize, log, hundred);
-    let body: Body | undefined;
-    try {
-      const result = app(environ, response.startResponse);
-      body = result instanceof Promise ? await result : result;
-      const sending = response.send(body, chunkSizeFor(environ, minChunk));
-      if (sending !== undefined) await sending;
-    } catch (err) {
-      response.fail(err, debug, ctx?.onError);
-    }
-    if (typeof body?.close === 'function') await closeBody(body, log);
-    if (input.started) discardUnread(req);
-    if (environ['eventlet.posthooks'] !== undefined && !isEmptyList(environ['eventlet.posthooks'])) {
-      await sink.done();
-      await runPosthooks(environ, log);
-    }
-    return { environ, statusCode: response.statusCode, bytesWritten: sink.bytesWritten, aborted: response.aborted };
+    return new Exchange(environ, settings, req, input, response, sink, ctx?.onError).run(app);
   };
-}
-
-const isEmptyList = (value: unknown): boolean => Array.isArray(value) && value.length === 0;
-
-/** `environ['eventlet.minimum_write_chunk_size']`, read as Python's int(), overrides per request. */
-function chunkSizeFor(environ: Environ, fallback: number): number {
-  const override = environ['eventlet.minimum_write_chunk_size'];
-  if (override === undefined) return fallback;
-  // Python's int(): an integer, or digits with optional surrounding blanks; nothing else.
-  const size = typeof override === 'number' ? override : /^\s*\+?\d+\s*$/.test(String(override)) ? Number(override) : NaN;
-  if (!Number.isInteger(size) || size < 0) {
-    throw new WsgiError('WSGI_ERR_BODY', `eventlet.minimum_write_chunk_size must be a non-negative integer, got ${String(override)}`);
-  }
-  return size;
-}
-
-/** close() on the returned body, once, whatever happened; an error in it is logged. */
-async function closeBody(body: Body, log: ErrorLog): Promise<void> {
-  try {
-    const result = body.close!();
-    if (result instanceof Promise) await result;
-  } catch (err) {
-    log(`Error in the body's close():\n${describeError(err)}\n`);
-  }
-}
-
-/**
- * Pull the rest of a partly read body off the wire so a kept connection can read the
- * next request (Node itself discards a body nobody started reading).
- */
-function discardUnread(req: IncomingMessage): void {
-  if (!req.readableEnded && !req.destroyed) req.resume();
 }

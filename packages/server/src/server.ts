@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { createWsgiHandler, type WsgiApp } from '@wsgi-bridge/core';
+import { createWsgiHandler, type RequestOutcome, type WsgiApp } from '@wsgi-bridge/core';
 import { accessLine, DEFAULT_LOG_FORMAT } from './access-log.js';
 import { Connections, responseOn } from './connections.js';
 import { clientErrorReply, overLimit, parserLimits, refuse } from './limits.js';
@@ -61,7 +61,10 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
       return;
     }
     const started = performance.now();
-    void handle(req, res).then((outcome) => log.info(formatLine(req, outcome, (performance.now() - started) / 1000)));
+    const logLine = (outcome: RequestOutcome): void => log.info(formatLine(req, outcome, (performance.now() - started) / 1000));
+    const done = handle(req, res);
+    if (done instanceof Promise) void done.then(logLine);
+    else logLine(done);
   }
   http.on('request', onRequest);
   // Taking checkContinue makes the 100 ours: wsgi.input sends it lazily, with headers.

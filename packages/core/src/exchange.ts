@@ -1,0 +1,149 @@
+import type { IncomingMessage } from 'node:http';
+import { describeError, WsgiError } from './errors.js';
+import type { WsgiInput } from './input.js';
+import { runPosthooks } from './posthooks.js';
+import type { WsgiResponse } from './response.js';
+import type { ResponseSink } from './sink.js';
+import type { Body, Environ, ErrorLog, WsgiApp } from './types.js';
+
+/** What a handled request leaves for the access log. */
+export interface RequestOutcome {
+  readonly environ: Environ;
+  readonly statusCode: number;
+  readonly bytesWritten: number;
+  readonly aborted: boolean;
+}
+
+/** The handler's settings an exchange needs. */
+export interface ExchangeSettings {
+  log: ErrorLog;
+  debug: boolean;
+  minChunk: number;
+}
+
+/**
+ * One request's life: the app is called, its body sent, closed, the rest of the request
+ * body discarded, the post hooks run. Done synchronously when nothing has to wait (a
+ * sync app returning a list, no close(), no post hooks): a promise only when something
+ * does. The exchange is its own outcome, so the access log costs no extra object.
+ */
+export class Exchange implements RequestOutcome {
+  #body: Body | undefined = undefined;
+
+  constructor(
+    readonly environ: Environ,
+    private readonly settings: ExchangeSettings,
+    private readonly req: IncomingMessage,
+    private readonly input: WsgiInput,
+    private readonly response: WsgiResponse,
+    private readonly sink: ResponseSink,
+    private readonly onError: ((err: unknown) => void) | undefined,
+  ) {}
+
+  get statusCode(): number {
+    return this.response.statusCode;
+  }
+
+  get bytesWritten(): number {
+    return this.sink.bytesWritten;
+  }
+
+  get aborted(): boolean {
+    return this.response.aborted;
+  }
+
+  run(app: WsgiApp): RequestOutcome | Promise<RequestOutcome> {
+    try {
+      const result = app(this.environ, this.response.startResponse);
+      if (result instanceof Promise) return this.#whenReturned(result);
+      const sending = this.#send(result);
+      if (sending !== undefined) return this.#whenSent(sending);
+    } catch (err) {
+      this.#fail(err);
+    }
+    return this.#finish();
+  }
+
+  async #whenReturned(result: Promise<Body>): Promise<RequestOutcome> {
+    try {
+      const sending = this.#send(await result);
+      if (sending !== undefined) await sending;
+    } catch (err) {
+      this.#fail(err);
+    }
+    return this.#finish();
+  }
+
+  async #whenSent(sending: Promise<void>): Promise<RequestOutcome> {
+    try {
+      await sending;
+    } catch (err) {
+      this.#fail(err);
+    }
+    return this.#finish();
+  }
+
+  #send(body: Body): Promise<void> | undefined {
+    this.#body = body;
+    return this.response.send(body, chunkSizeFor(this.environ, this.settings.minChunk));
+  }
+
+  #fail(err: unknown): void {
+    this.response.fail(err, this.settings.debug, this.onError);
+  }
+
+  /** close() on the returned body, once, whatever happened; then the rest. */
+  #finish(): RequestOutcome | Promise<RequestOutcome> {
+    const body = this.#body;
+    if (typeof body?.close === 'function') {
+      const closing = closeBody(body, this.settings.log);
+      if (closing !== undefined) return closing.then(() => this.#afterClose());
+    }
+    return this.#afterClose();
+  }
+
+  #afterClose(): RequestOutcome | Promise<RequestOutcome> {
+    if (this.input.started) discardUnread(this.req);
+    const hooks = this.environ['eventlet.posthooks'];
+    if (hooks === undefined || (Array.isArray(hooks) && hooks.length === 0)) return this;
+    return this.#runHooks();
+  }
+
+  async #runHooks(): Promise<RequestOutcome> {
+    await this.sink.done();
+    await runPosthooks(this.environ, this.settings.log);
+    return this;
+  }
+}
+
+/** `environ['eventlet.minimum_write_chunk_size']`, read as Python's int(), overrides per request. */
+function chunkSizeFor(environ: Environ, fallback: number): number {
+  const override = environ['eventlet.minimum_write_chunk_size'];
+  if (override === undefined) return fallback;
+  // Python's int(): an integer, or digits with optional surrounding blanks; nothing else.
+  const size = typeof override === 'number' ? override : /^\s*\+?\d+\s*$/.test(String(override)) ? Number(override) : NaN;
+  if (!Number.isInteger(size) || size < 0) {
+    throw new WsgiError('WSGI_ERR_BODY', `eventlet.minimum_write_chunk_size must be a non-negative integer, got ${String(override)}`);
+  }
+  return size;
+}
+
+/** close() on the body; a promise only when close() returned one. An error in it is logged. */
+function closeBody(body: Body, log: ErrorLog): Promise<void> | undefined {
+  const logError = (err: unknown): void => log(`Error in the body's close():\n${describeError(err)}\n`);
+  try {
+    const result = body.close!();
+    if (result instanceof Promise) return result.then(() => undefined, logError);
+  } catch (err) {
+    logError(err);
+  }
+  return undefined;
+}
+
+/**
+ * Pull the rest of a partly read body off the wire so a kept connection can read the
+ * next request (Node itself discards a body nobody started reading).
+ */
+function discardUnread(req: IncomingMessage): void {
+  if (!req.readableEnded && !req.destroyed) req.resume();
+}
