@@ -13,14 +13,29 @@ import { CONTENDERS, type Contender, type ContenderId } from './contenders.js';
 import { runHello } from './hello.js';
 import { ensureEventlet, ensureWrk } from './install.js';
 import { describeMachine, moduleVersion } from './machine.js';
-import { onServerCpus, pinClient, type Pinning } from './pinning.js';
+import { holdServers, onServerCpus, pinClient, type Pinning } from './pinning.js';
 import { renderReport } from './report.js';
 import type { BenchResults, Outcome } from './results.js';
-import { readSettings } from './settings.js';
+import { readSettings, type Settings } from './settings.js';
 import { runStreams } from './streams.js';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Hello world with the servers held off wrk's CPU; afterwards they get every CPU again. */
+async function helloHeldOffClient(
+  servers: Map<ContenderId, Outcome<ServerChild>>,
+  pinning: Pinning | null,
+  settings: Settings,
+): Promise<Awaited<ReturnType<typeof runHello>>> {
+  const pids = [...servers.values()].flatMap((server) => (server.ok ? [server.value.pid] : []));
+  await holdServers(pinning, pids, true);
+  try {
+    return await runHello(servers, settings, log);
+  } finally {
+    await holdServers(pinning, pids, false);
+  }
+}
 
 async function startAll(eventletMissing: string | null, pinning: Pinning | null): Promise<Map<ContenderId, Outcome<ServerChild>>> {
   const servers = new Map<ContenderId, Outcome<ServerChild>>();
@@ -69,7 +84,7 @@ async function main(): Promise<number> {
         Fastify: moduleVersion('fastify'),
       },
       contenders: Object.fromEntries(CONTENDERS.map((c) => [c.id, c])) as Record<ContenderId, Contender>,
-      hello: await runHello(servers, settings, log),
+      hello: await helloHeldOffClient(servers, pinning, settings),
       streams: await runStreams(servers, settings, log),
     };
     machine.loadAtEnd = os.loadavg()[0]!;
