@@ -10,9 +10,8 @@ const run = promisify(execFile);
  * differed by 20% here. Holding wrk, the stream client and this process on one CPU gives
  * every server the same conditions. For the streams the servers keep every CPU, as they
  * would in use (held on one core, a server's GC threads compete with its main thread and
- * the upload figures moved by 10 points). For hello world they are held off wrk's CPU:
- * left free, a server whose main thread landed beside wrk ran a third slower for the
- * whole run (Fastify + wsgiPlugin measured 62-72% of native that way, and at parity held).
+ * the upload figures moved by 10 points). For hello world they are held off wrk's CPU,
+ * so that no server shares a core with the load generator.
  */
 export interface Pinning {
   clientCpu: number;
