@@ -143,10 +143,9 @@ export class WsgiInput {
    * together get consecutive parts of the body. No chaining when none is in flight.
    */
   #inOrder<A, T>(operation: (this: WsgiInput, arg: A) => Promise<T>, arg: A): Promise<T> {
-    const previous = this.#last;
-    const run = this.#active++ === 0 || previous === null
+    const run = this.#active++ === 0
       ? operation.call(this, arg)
-      : previous.then(() => operation.call(this, arg), () => operation.call(this, arg));
+      : this.#last!.then(() => operation.call(this, arg), () => operation.call(this, arg));
     this.#last = run;
     return run;
   }

@@ -134,13 +134,18 @@ export class WsgiResponse {
     this.statusCode = 500;
     // A framework's error handler answers (and may still send a 100 to read the body first).
     if (onError !== undefined) return onError(err);
-    this.#continue?.finalHead();
+    this.#committed();
     this.#sink.serverError(debug ? Buffer.from(describeError(err), 'utf8') : Buffer.alloc(0));
   }
 
   /** The request, for log lines. */
   get #describe(): string {
     return `${this.#req.method} ${this.#req.url}`;
+  }
+
+  /** The final head is handed to the sink now: no 100 Continue may follow it. */
+  #committed(): void {
+    this.#continue?.finalHead();
   }
 
   #requireHead(): ResponseHead {
@@ -170,7 +175,7 @@ export class WsgiResponse {
       return this.#end();
     }
     this.#finished = true;
-    this.#continue?.finalHead();
+    this.#committed();
     this.#sink.whole(head, length === 0 ? null : payload, this.#bodyless);
     this.#bodyBytes = length;
     return undefined;
@@ -202,7 +207,7 @@ export class WsgiResponse {
     const sink = this.#sink;
     if (!sink.headersSent) {
       const head = this.#requireHead();
-      this.#continue?.finalHead();
+      this.#committed();
       sink.head(head, -1, this.#bodyless);
     }
     const size = this.#pendingSize;
