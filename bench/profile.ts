@@ -1,13 +1,16 @@
 /**
- * `node bench/dist/profile.js [contender] [hello|upload|download] [seconds]`: run one
- * contender's server under `node --cpu-prof` while wrk loads its hello world (or the
+ * `node bench/dist/profile.js [contender] [hello|upload|download] [seconds] [idle]`: run
+ * one contender's server under `node --cpu-prof` while wrk loads its hello world (or the
  * stream client uploads or downloads 256 MiB bodies), then print where the server's CPU
  * time went: by part (our packages, Node's internals, GC) and the top functions by self
- * time, per request or per MiB. Default: wsgi-server, hello, 10 s. Not part of `npm run bench`.
+ * time, per request or per MiB. With `idle`, the server first sits that many seconds
+ * without a request, as a deployed server does before its first burst (see the README's
+ * Performance section). Default: wsgi-server, hello, 10 s, no idle. Not part of `npm run bench`.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startChild } from './child.js';
 import { CONTENDERS } from './contenders.js';
 import { median } from './stats.js';
@@ -83,19 +86,21 @@ function selfTimes(profile: CpuProfile, key: (node: ProfileNode) => string): Arr
 const shortUrl = (url: string): string => url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(packages|bench)\//, '$1/');
 
 async function main(): Promise<void> {
-  const [id = 'wsgi-server', workload = 'hello', secondsArg = '10'] = process.argv.slice(2);
+  const [id = 'wsgi-server', workload = 'hello', secondsArg = '10', idleArg = '0'] = process.argv.slice(2);
   const seconds = Number(secondsArg);
+  const idleSeconds = Number(idleArg);
   const contender = CONTENDERS.find((c) => c.id === id);
   const run = workloads[workload];
   if (contender === undefined || contender.command[0] !== process.execPath || run === undefined ||
-    (workload !== 'hello' && !STREAMERS.includes(contender.id))) {
-    throw new Error('usage: profile.js [contender] [hello|upload|download] [seconds], with a Node contender: ' +
+    (workload !== 'hello' && !STREAMERS.includes(contender.id)) || !(seconds > 0) || !(idleSeconds >= 0)) {
+    throw new Error('usage: profile.js [contender] [hello|upload|download] [seconds] [idle seconds], with a Node contender: ' +
       `${CONTENDERS.filter((c) => c.command[0] === process.execPath).map((c) => c.id).join(', ')} ` +
       `(streams: ${STREAMERS.join(', ')})`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'wsgi-bridge-profile-'));
   try {
     const server = await startChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...contender.command[1]]);
+    await sleep(idleSeconds * 1000);
     const load = await run(server.port, seconds);
     await server.stop();
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
@@ -105,7 +110,7 @@ async function main(): Promise<void> {
     const busy = parts.reduce((sum, [, t]) => sum + t, 0);
     const line = ([name, t]: [string, number]): string =>
       `${((t / busy) * 100).toFixed(1).padStart(6)}%  ${(t / load.count).toFixed(2).padStart(7)} µs/${load.unit}  ${name}\n`;
-    process.stdout.write(`${id}, ${workload}: ${load.summary} over ${seconds} s; the main thread was busy ` +
+    process.stdout.write(`${id}, ${workload}${idleSeconds > 0 ? ` after ${idleSeconds} s idle` : ''}: ${load.summary} over ${seconds} s; the main thread was busy ` +
       `${(busy / load.count).toFixed(2)} µs per ${load.unit}\n\nSelf time by part:\n`);
     for (const part of parts) process.stdout.write(line(part));
     process.stdout.write('\nTop functions by self time:\n');
