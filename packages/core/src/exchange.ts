@@ -55,28 +55,19 @@ export class Exchange implements RequestOutcome {
   run(app: WsgiApp): RequestOutcome | Promise<RequestOutcome> {
     try {
       const result = app(this.environ, this.response.startResponse);
-      if (result instanceof Promise) return this.#whenReturned(result);
+      if (result instanceof Promise) return this.#afterWait(result.then((body) => this.#send(body)));
       const sending = this.#send(result);
-      if (sending !== undefined) return this.#whenSent(sending);
+      if (sending !== undefined) return this.#afterWait(sending);
     } catch (err) {
       this.#fail(err);
     }
     return this.#finish();
   }
 
-  async #whenReturned(result: Promise<Body>): Promise<RequestOutcome> {
+  /** The async half of run(): an app's promised body, or a body still being sent. */
+  async #afterWait(pending: Promise<unknown>): Promise<RequestOutcome> {
     try {
-      const sending = this.#send(await result);
-      if (sending !== undefined) await sending;
-    } catch (err) {
-      this.#fail(err);
-    }
-    return this.#finish();
-  }
-
-  async #whenSent(sending: Promise<void>): Promise<RequestOutcome> {
-    try {
-      await sending;
+      await pending;
     } catch (err) {
       this.#fail(err);
     }

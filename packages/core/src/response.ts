@@ -33,8 +33,8 @@ export class WsgiResponse {
   /** The response is complete (or failed): a later write() is an app bug, said as such. */
   #finished = false;
   #watching = false;
-  /** Resolvers of every write()/flush promise waiting for the client to drain. */
-  #drains: Array<() => void> = [];
+  /** Resolvers of every write()/flush promise waiting for the client to drain; made on the first wait. */
+  #drains: Array<() => void> | null = null;
   /** Stops waiting for an async body's step when the client leaves. */
   #stepGone: (() => void) | null = null;
 
@@ -176,7 +176,7 @@ export class WsgiResponse {
     }
     this.#finished = true;
     this.#committed();
-    this.#sink.whole(head, length === 0 ? null : payload, this.#bodyless);
+    this.#sink.whole(head, length === 0 ? null : payload, length, this.#bodyless);
     this.#bodyBytes = length;
     return undefined;
   }
@@ -222,7 +222,7 @@ export class WsgiResponse {
     this.#watch();
     // Several writes may wait at once (an app that does not await each write()): keep them all.
     return new Promise((resolve) => {
-      this.#drains.push(resolve);
+      (this.#drains ??= []).push(resolve);
     });
   }
 
@@ -249,7 +249,8 @@ export class WsgiResponse {
     this.#watching = true;
     const drained = (): void => {
       const waiters = this.#drains;
-      this.#drains = [];
+      if (waiters === null) return;
+      this.#drains = null;
       for (const resolve of waiters) resolve();
     };
     this.#sink.watch(drained, () => {
