@@ -26,6 +26,11 @@ const apps: Record<string, WsgiApp> = {
     startResponse('201 Created', [['Content-Type', 'text/plain'], ['X-App', 'app'], ['Set-Cookie', 'app=1']]);
     return ['made'];
   },
+  '/odd-names': (_env, startResponse) => {
+    // Token names that are also Object.prototype's: grouping must not treat them as keys of {}.
+    startResponse('200 OK', [['Content-Type', 'text/plain'], ['constructor', 'a'], ['toString', 'b'], ['constructor', 'c']]);
+    return ['odd'];
+  },
   '/stream': (_env, startResponse) => {
     startResponse('206 Partial Content', [['Content-Type', 'text/plain']]);
     return (async function* () {
@@ -139,16 +144,25 @@ describe('hooks, logger and error handler see the WSGI response', () => {
     expect(lines.find((line) => line.msg === 'request completed')?.res?.statusCode).toBe(418);
   });
 
+  it('header names such as constructor and toString go out like any other, repeats grouped', async () => {
+    const res = await fetchRaw(port, request('GET', '/w/odd-names'));
+    expect(res.status).toBe(200);
+    expect(res.headers.filter(([name]) => name === 'constructor').map(([, value]) => value)).toEqual(['a', 'c']);
+    expect(res.header('tostring')).toBe('b');
+  });
+
   it.each([
     ['/w/throw', 'thrown before start_response'],
     ['/w/throw-in-body', 'thrown before the first byte'],
-    ['/w/throw-string', 'a bare string'],
+    // A non-Error is wrapped, as for Express's next(), and kept as the cause.
+    ['/w/throw-string', "the WSGI app threw 'a bare string'"],
   ])('%s: an app error before any byte reaches setErrorHandler, and onSend sees its answer', async (url, message) => {
     const res = await fetchRaw(port, request('GET', url));
     expect(res.status).toBe(503);
     expect(JSON.parse(res.body)).toEqual({ handled: message });
     expect(handled).toHaveLength(1);
     expect(handled[0]).toBeInstanceOf(Error);
+    if (url === '/w/throw-string') expect((handled[0] as Error).cause).toBe('a bare string');
     expect(onSend).toEqual([[url, 503]]);
   });
 

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /** Every error the runtime raises carries one of these codes. */
 export const codes = {
   WSGI_ERR_STATUS: 'invalid status',
@@ -33,4 +35,9 @@ export class WsgiError extends Error {
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
   return `Uncaught non-error value: ${String(err)}`;
+}
+
+/** An app's throw as an Error, for APIs that take nothing else (Express's next, Fastify's reply.send). */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(`the WSGI app threw ${inspect(err)}`, { cause: err });
 }

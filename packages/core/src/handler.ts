@@ -89,7 +89,8 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
 
   return function handle(req, res, ctx) {
     const hundred = expectsContinue(res) ? new HundredContinue(req, res) : null;
-    const served = ctx?.body === undefined ? undefined : Buffer.from(ctx.body);
+    const body = ctx?.body;
+    const served = typeof body === 'string' ? Buffer.from(body) : body;
     const input = new WsgiInput(served === undefined ? new MessageSource(req) : new BufferSource(served), hundred);
     const environ = buildEnviron(req, input, ctx, defaults);
     // A parser may have inflated or re-encoded the body: describe what wsgi.input serves.

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpDate } from './http-date.js';
 import type { HundredContinue } from './hundred-continue.js';
+import { cutOff, groupHeaders, responseDone } from './server-response.js';
 import type { ResponseSink } from './sink.js';
 import type { ResponseHead } from './start-response.js';
 
@@ -48,7 +49,8 @@ export class NodeSink implements ResponseSink {
     const req = this.#req;
     const res = this.#res;
     const policy = this.#policy;
-    const headers = head.headers.slice();
+    // The head is this response's own and is sent once: the framing headers go on its list.
+    const headers = head.headers;
     // A client still waiting for its 100 may send the body anyway: do not reuse the connection.
     let keepAlive = policy.keepalive && res.shouldKeepAlive && !policy.closing() && !this.#continue?.pending;
     // A HEAD of a 200 tells the length GET would have; a 1xx, 204 or 304 has none to tell.
@@ -81,8 +83,7 @@ export class NodeSink implements ResponseSink {
     this.#countHead();
   }
 
-  whole(head: ResponseHead, body: Buffer | string | null, bodyless: boolean): void {
-    const length = body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  whole(head: ResponseHead, body: Buffer | string | null, length: number, bodyless: boolean): void {
     this.head(head, length, bodyless);
     if (bodyless || body === null) {
       this.#res.end();
@@ -110,11 +111,7 @@ export class NodeSink implements ResponseSink {
   }
 
   abort(): void {
-    const res = this.#res;
-    // Node corks the socket for the rest of the tick: flush what was written, so the
-    // client sees the response cut after it rather than an empty reply it may retry.
-    res.socket?.uncork();
-    res.destroy();
+    cutOff(this.#res);
   }
 
   serverError(body: Buffer): void {
@@ -140,12 +137,7 @@ export class NodeSink implements ResponseSink {
   }
 
   done(): Promise<void> {
-    const res = this.#res;
-    if (res.writableFinished || res.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      res.once('finish', resolve);
-      res.once('close', resolve);
-    });
+    return responseDone(this.#res);
   }
 
   // Node builds the head as one latin-1 string; its length is the head's size in bytes.
@@ -172,23 +164,10 @@ function writeHeadTo(res: ServerResponse, code: number, reason: string, headers:
   }
   // setHeader replaces: an app header replaces the framework's of that name, but cookies
   // add up (the framework's first), and a repeated name is set once, as a list.
-  const grouped = new Map<string, [string, string[]]>();
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!;
-    const lower = name.toLowerCase();
-    let entry = grouped.get(lower);
-    if (entry === undefined) {
-      entry = [name, lower === 'set-cookie' ? presetCookies(res) : []];
-      grouped.set(lower, entry);
-    }
-    entry[1].push(headers[i + 1]!);
-  }
+  const grouped = groupHeaders(headers);
+  const cookies = grouped.get('set-cookie');
+  const preset = cookies === undefined ? undefined : res.getHeader('set-cookie');
+  if (preset !== undefined) cookies![1].unshift(...(Array.isArray(preset) ? preset : [String(preset)]));
   for (const [name, values] of grouped.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
   res.writeHead(code, reason);
-}
-
-function presetCookies(res: ServerResponse): string[] {
-  const preset = res.getHeader('set-cookie');
-  if (preset === undefined) return [];
-  return Array.isArray(preset) ? [...preset] : [String(preset)];
 }

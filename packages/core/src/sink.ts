@@ -15,8 +15,8 @@ export interface ResponseSink {
    * `bodyless` is true for HEAD, 1xx, 204 and 304.
    */
   head(head: ResponseHead, length: number, bodyless: boolean): void;
-  /** Send the head and a whole body (null: none) in one go. */
-  whole(head: ResponseHead, body: Buffer | string | null, bodyless: boolean): void;
+  /** Send the head and a whole body (null: none) of `length` bytes in one go. */
+  whole(head: ResponseHead, body: Buffer | string | null, length: number, bodyless: boolean): void;
   /** Write body bytes; false means wait for the drain callback before writing more. */
   write(data: Buffer): boolean;
   /** The body is complete. */

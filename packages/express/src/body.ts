@@ -22,7 +22,8 @@ export function bodyForInput(req: ExpressRequest): Buffer | string | undefined {
 /** Whether the request's body was read off the stream by someone else. */
 function wasRead(req: ExpressRequest): boolean {
   // body-parser 1 (Express 4) flags what it parsed; whatever else read the stream ended it.
-  return hasBody(req) && ((req as { _body?: unknown })._body === true || req.readableEnded);
+  // The flags first: reading req.headers builds the header object, which most requests never need.
+  return ((req as { _body?: unknown })._body === true || req.readableEnded) && hasBody(req);
 }
 
 /** Whether the request carries a body at all (an empty one loses nothing when read). */

@@ -1,10 +1,9 @@
-import { inspect } from 'node:util';
 import type { Server } from 'node:http';
-import { createWsgiHandler, deferContinue, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
+import { createWsgiHandler, deferContinue, toError, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
 import { bodyForInput } from './body.js';
 import { applyProxyView, trustsProxy } from './proxy.js';
 import { targetBelowMount } from './target.js';
-import type { NextFunction, WsgiMiddleware, WsgiMountOptions } from './types.js';
+import type { WsgiMiddleware, WsgiMountOptions } from './types.js';
 
 /**
  * Express middleware that runs a WSGI app: `app.use('/legacy', wsgiMount(helloWorld))`.
@@ -50,15 +49,9 @@ export function wsgiMount(app: WsgiApp, options: WsgiMountOptions = {}): WsgiMid
       remoteAddr: undefined,
       serverName: undefined,
       body,
-      onError: (err) => passOn(next, err),
+      onError: (err) => next(toError(err)),
     };
     if (trustsProxy(req)) applyProxyView(ctx, req);
     void handle(req, res, ctx);
   };
-}
-
-/** Hand an app error to Express, which reads falsy values as "no error" and 'route'/'router' as skips. */
-function passOn(next: NextFunction, err: unknown): void {
-  if (err && err !== 'route' && err !== 'router') next(err);
-  else next(new Error(`the WSGI app threw ${inspect(err)}`, { cause: err }));
 }

@@ -1,10 +1,10 @@
-import { createWsgiHandler, deferContinue, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions } from '@wsgi-bridge/core';
+import { createWsgiHandler, deferContinue, toError, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions } from '@wsgi-bridge/core';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifySink } from './sink.js';
 
-/** Options of {@link wsgiPlugin}. */
-export interface WsgiPluginOptions extends WsgiOptions {
+/** Options of {@link wsgiPlugin}: the core's, but header case (Fastify lowercases every name). */
+export interface WsgiPluginOptions extends Omit<WsgiOptions, 'capitalizeResponseHeaders'> {
   /** The WSGI app that answers every request under the prefix. */
   app: WsgiApp;
   /**
@@ -47,7 +47,7 @@ async function mountWsgi(instance: FastifyInstance, options: WsgiPluginOptions):
       scriptName: url.slice(0, end),
       url: url.slice(end),
       sink: new FastifySink(reply),
-      onError: toErrorHandler ? (err) => reply.send(asError(err)) : undefined,
+      onError: toErrorHandler ? (err) => reply.send(toError(err)) : undefined,
     };
     void handle(raw, reply.raw, ctx);
   };
@@ -55,9 +55,6 @@ async function mountWsgi(instance: FastifyInstance, options: WsgiPluginOptions):
   instance.route({ method: methods, url: '/', handler: route });
   instance.route({ method: methods, url: '/*', handler: route });
 }
-
-// reply.send() takes only an Error as an error: anything else thrown would be sent as a payload.
-const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** wsgi.errors and the runtime's error reports go to Fastify's logger. */
 function fastifyLog(instance: FastifyInstance): ErrorLog {

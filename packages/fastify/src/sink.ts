@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
-import type { ResponseHead, ResponseSink } from '@wsgi-bridge/core';
+import { cutOff, groupHeaders, responseDone, type ResponseHead, type ResponseSink } from '@wsgi-bridge/core';
 import type { FastifyReply } from 'fastify';
 
 // How much of a streamed body may wait in Fastify's pipe before the app is held back.
@@ -24,16 +24,12 @@ class BodyStream extends Readable {
   }
 }
 
-/** Close the connection mid-response, after what was written so far has reached the socket. */
-function cutOff(raw: FastifyReply['raw']): void {
-  raw.socket?.uncork();
-  raw.destroy();
-}
+const CHARSET = /;\s*charset=/i;
 
-/** Whether Fastify sends a string body without touching its Content-Type. */
+/** Whether Fastify sends a string body without touching its Content-Type (it adds a charset to a JSON one). */
 function keepsStringsAsTheyAre(reply: FastifyReply): boolean {
   const type = reply.getHeader('content-type');
-  return typeof type === 'string' && !type.includes('json');
+  return typeof type === 'string' && (!type.includes('json') || CHARSET.test(type));
 }
 
 // Node's private flag for "close the connection after this response" (see endShort).
@@ -73,7 +69,7 @@ export class FastifySink implements ResponseSink {
     this.#reply.send(this.#body);
   }
 
-  whole(head: ResponseHead, body: Buffer | string | null, bodyless: boolean): void {
+  whole(head: ResponseHead, body: Buffer | string | null, length: number, bodyless: boolean): void {
     this.#start(head);
     const reply = this.#reply;
     // A HEAD keeps its body so that Fastify computes the Content-Length a GET would get;
@@ -82,7 +78,7 @@ export class FastifySink implements ResponseSink {
       reply.send();
       return;
     }
-    if (!bodyless) this.bytesWritten += typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    if (!bodyless) this.bytesWritten += length;
     // Node sends a string body in one write with the head. But for a string Fastify would
     // supply a missing Content-Type, or add a charset to a JSON one: such bodies go as bytes.
     reply.send(typeof body === 'string' && !keepsStringsAsTheyAre(reply) ? Buffer.from(body) : body);
@@ -135,12 +131,7 @@ export class FastifySink implements ResponseSink {
   }
 
   done(): Promise<void> {
-    const raw = this.#reply.raw;
-    if (raw.writableFinished || raw.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      raw.once('finish', resolve);
-      raw.once('close', resolve);
-    });
+    return responseDone(this.#reply.raw);
   }
 
   /** Status and headers onto the reply, where hooks can still see and change them. */
@@ -158,15 +149,6 @@ export class FastifySink implements ResponseSink {
       return;
     }
     // reply.header() replaces a name already set (Set-Cookie aside): group repeats first.
-    const grouped: Record<string, string | string[]> = {};
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i]!.toLowerCase();
-      const value = headers[i + 1]!;
-      const previous = grouped[name];
-      if (previous === undefined) grouped[name] = value;
-      else if (typeof previous === 'string') grouped[name] = [previous, value];
-      else previous.push(value);
-    }
-    reply.headers(grouped);
+    for (const [name, values] of groupHeaders(headers).values()) reply.header(name, values.length === 1 ? values[0] : values);
   }
 }
