@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createWsgiHandler, type RequestOutcome, type WsgiApp } from '@wsgi-bridge/core';
-import { accessLine, DEFAULT_LOG_FORMAT } from './access-log.js';
+import { accessLine, DEFAULT_LOG_FORMAT, type AccessLine } from './access-log.js';
 import { Connections, responseOn } from './connections.js';
 import { clientErrorReply, overLimit, parserLimits, refuse } from './limits.js';
 import type { ListeningSocket } from './listen.js';
@@ -47,7 +47,6 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   const connections = new Connections(http, settings.maxSize, (socket) => {
     log.debug(`(${process.pid}) accepted ${peerRepr(socket)}`);
     http.emit('connection', socket);
-    timeouts.accepted(socket);
   });
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -61,10 +60,12 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
       return;
     }
     const started = performance.now();
-    const logLine = (outcome: RequestOutcome): void => log.info(formatLine(req, outcome, (performance.now() - started) / 1000));
     const done = handle(req, res);
-    if (done instanceof Promise) void done.then(logLine);
-    else logLine(done);
+    if (done instanceof Promise) void done.then((outcome) => logAccess(formatLine, req, outcome, started));
+    else logAccess(formatLine, req, done, started);
+  }
+  function logAccess(format: AccessLine, req: IncomingMessage, outcome: RequestOutcome, started: number): void {
+    log.info(format(req, outcome, (performance.now() - started) / 1000));
   }
   http.on('request', onRequest);
   // Taking checkContinue makes the 100 ours: wsgi.input sends it lazily, with headers.

@@ -11,26 +11,30 @@ import { responseOn } from './connections.js';
 export class Timeouts {
   readonly #idleMs: number;
   readonly #socketMs: number;
+  /** A response's 'finish' listener, made once: its connection may idle keepalive seconds again. */
+  readonly #backToIdle: (this: ServerResponse) => void;
 
-  /** Configure `http`: Node applies socketMs to each connection it is handed. */
+  /**
+   * Configure `http`: Node sets the timer of each connection it is handed, so a new
+   * connection waits keepalive seconds for its first request (socket_timeout without them).
+   */
   constructor(http: Server, idleSeconds: number, socketMs: number) {
-    this.#idleMs = idleSeconds * 1000;
+    const idleMs = idleSeconds * 1000;
+    this.#idleMs = idleMs;
     this.#socketMs = socketMs;
-    http.timeout = socketMs;
+    this.#backToIdle = function (this: ServerResponse): void {
+      this.req.socket.setTimeout(idleMs);
+    };
+    http.timeout = idleMs > 0 ? idleMs : socketMs;
     // Node's own keep-alive timer adds a second to what it is given; the idle wait is ours.
     http.keepAliveTimeout = 0;
-  }
-
-  /** A connection was handed to the HTTP server: it may idle keepalive seconds before its first request. */
-  accepted(socket: Socket): void {
-    if (this.#idleMs > 0) socket.setTimeout(this.#idleMs);
   }
 
   /** A request arrived: socket_timeout applies until its response is sent, then keepalive again. */
   requestStarted(socket: Socket, res: ServerResponse): void {
     if (this.#idleMs === 0) return;
     socket.setTimeout(this.#socketMs);
-    res.once('finish', () => socket.setTimeout(this.#idleMs));
+    res.once('finish', this.#backToIdle);
   }
 }
 
