@@ -18,6 +18,7 @@ import { renderReport } from './report.js';
 import type { BenchResults, Outcome } from './results.js';
 import { readSettings, type Settings } from './settings.js';
 import { runStreams } from './streams.js';
+import { messageOf } from './errors.js';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -103,4 +104,8 @@ async function main(): Promise<number> {
   return missed.length === 0 ? 0 : 1;
 }
 
-process.exitCode = await main();
+// A run that cannot finish (a bad setting, a crash) is not a missed target: it exits 2.
+process.exitCode = await main().catch((err: unknown) => {
+  log(`the benchmark could not run: ${messageOf(err)}`);
+  return 2;
+});

@@ -33,8 +33,11 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     const text = env[VARIABLES[key]];
     if (text === undefined || text === '') continue;
     const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${VARIABLES[key]} must be a positive number, got ${text}`);
-    settings[key] = key === 'rounds' || key === 'connections' ? Math.round(value) : value;
+    const counted = key === 'rounds' || key === 'connections';
+    if (counted ? !Number.isInteger(value) || value < 1 : !Number.isFinite(value) || value <= 0) {
+      throw new Error(`${VARIABLES[key]} must be a positive ${counted ? 'integer' : 'number'}, got ${text}`);
+    }
+    settings[key] = value;
   }
   return settings;
 }
