@@ -8,6 +8,7 @@ import { Exchange, type ExchangeSettings, type RequestOutcome } from './exchange
 import { NodeSink, type ConnectionPolicy } from './node-sink.js';
 import { WsgiResponse } from './response.js';
 import type { ResponseSink } from './sink.js';
+import { keepTickShape } from './tick-shape.js';
 import type { Environ, ErrorLog, WsgiApp, WsgiOptions } from './types.js';
 
 /** eventlet's MINIMUM_CHUNK_SIZE. */
@@ -69,6 +70,7 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
   if (typeof app !== 'function') {
     throw new TypeError(`a WSGI app must be a function (environ, start_response), got ${typeof app}`);
   }
+  keepTickShape();
   const log: ErrorLog = options.errors ?? stderrLog;
   const defaults: EnvironDefaults = { extras: options.environ, errors: new WsgiErrors(log) };
   const settings: ExchangeSettings = {
