@@ -11,7 +11,7 @@
 //   curl -T notes.txt http://127.0.0.1:8090/legacy/shout -> the body upper-cased, line by line as it arrives
 //   curl http://127.0.0.1:8090/legacy/fail               -> the app's error, through Fastify's error handler
 import Fastify from 'fastify';
-import { wsgiPlugin, type Environ, type WsgiApp } from '@wsgi-bridge/fastify';
+import { clientErrorHandler, wsgiPlugin, type Environ, type WsgiApp } from '@wsgi-bridge/fastify';
 
 /** The body back line by line, upper-cased, each line sent as soon as it has arrived. */
 async function* shout(environ: Environ): AsyncGenerator<string> {
@@ -32,7 +32,8 @@ export const legacy: WsgiApp = (environ, startResponse) => {
   }
 };
 
-const fastify = Fastify({ logger: true });
+// clientErrorHandler: a request pipelined before bad bytes still gets its response.
+const fastify = Fastify({ logger: true, clientErrorHandler });
 // Hooks see the WSGI response like any other: here its status code.
 fastify.addHook('onSend', async (_request, reply, payload) => {
   reply.header('x-status', String(reply.statusCode));

@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
-import { capitalizeHeaderName, deferContinue, type WsgiApp } from '@wsgi-bridge/core';
-import { wsgiMount } from '@wsgi-bridge/express';
-import { wsgiPlugin } from '@wsgi-bridge/fastify';
+import { capitalizeHeaderName, type WsgiApp } from '@wsgi-bridge/core';
+import { prepareHostServer, wsgiMount } from '@wsgi-bridge/express';
+import { clientErrorHandler, wsgiPlugin } from '@wsgi-bridge/fastify';
 import { serve } from './serve.js';
 
 /** A running front end serving one WSGI app on a loopback port. */
@@ -50,7 +50,7 @@ export const standalone: FrontEnd = {
   normalize: (response) => response,
 };
 
-/** Express 5 with the app at the root, `x-powered-by` off, 100 Continue deferred from the start. */
+/** Express 5 with the app at the root, `x-powered-by` off, the server prepared from the start. */
 export const expressFrontEnd: FrontEnd = {
   name: 'Express',
   async mount(app) {
@@ -59,7 +59,7 @@ export const expressFrontEnd: FrontEnd = {
     web.disable('x-powered-by');
     web.use(wsgiMount(app, { errors: (text) => log.push(text) }));
     const server = createServer(web);
-    deferContinue(server); // the one documented line: lazy 100s from the first request on
+    prepareHostServer(server); // the one documented line: lazy 100s and kept responses from the first request on
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return {
       port: (server.address() as AddressInfo).port,
@@ -73,12 +73,15 @@ export const expressFrontEnd: FrontEnd = {
   normalize: (response) => response.replace(NODE_KEEP_ALIVE, ''),
 };
 
-/** Fastify 5 with the plugin at the root; the plugin defers the server's 100s itself. */
+/**
+ * Fastify 5 with the plugin at the root; the plugin defers the server's 100s itself, and
+ * the documented `clientErrorHandler` keeps a response in flight when bad bytes follow it.
+ */
 export const fastifyFrontEnd: FrontEnd = {
   name: 'Fastify',
   async mount(app) {
     const log: string[] = [];
-    const fastify = Fastify();
+    const fastify = Fastify({ clientErrorHandler });
     await fastify.register(wsgiPlugin, { app, errors: (text) => log.push(text) });
     await fastify.listen({ port: 0, host: '127.0.0.1' });
     return {

@@ -38,10 +38,6 @@ export interface Fixture {
   then: Then;
   /** Only where the standalone server's own limits apply (urlLengthLimit, eventlet's header line limit). */
   standaloneOnly?: boolean;
-  /** A known bug: the outcome is the right one, the front end does not give it yet. */
-  bug?: string;
-  /** The front ends (by name) the bug shows on; default all. */
-  bugOn?: string[];
   /** Front ends (by name) whose framework answers this request itself, by design, with why. */
   notOn?: Record<string, string>;
 }

@@ -30,3 +30,16 @@ export function capitalizeHeaderName(name: string): string {
   capitalized.set(name, out);
   return out;
 }
+
+/**
+ * Whether a request's raw headers name Host more than once: RFC 9112 §3.2 requires a 400.
+ * Node's parser takes both, and HTTP_HOST would join them.
+ */
+export function hasTwoHosts(rawHeaders: readonly string[]): boolean {
+  let hosts = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1) return true;
+  }
+  return false;
+}

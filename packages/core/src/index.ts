@@ -12,6 +12,8 @@ export { toBuffer } from './response.js';
 export { unquoteLatin1 } from './environ.js';
 export { WsgiInput } from './input.js';
 export { deferContinue } from './hundred-continue.js';
+export { answerClientError, BAD_REQUEST, clientErrorHandler, prepareHostServer, refuse, responseOn } from './client-errors.js';
+export { hasTwoHosts } from './headers.js';
 export { WsgiErrors, stderrLog } from './errors-stream.js';
 export { WsgiError, codes, describeError, toError } from './errors.js';
 export { cutOff, groupHeaders, responseDone } from './server-response.js';

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
-import { createWsgiHandler, deferContinue, toError, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
+import {
+  BAD_REQUEST, createWsgiHandler, hasTwoHosts, prepareHostServer, refuse, toError, type MountContext, type WsgiApp,
+} from '@wsgi-bridge/core';
 import { bodyForInput } from './body.js';
 import { applyProxyView, trustsProxy } from './proxy.js';
 import { targetBelowMount } from './target.js';
@@ -12,8 +14,10 @@ import type { WsgiMiddleware, WsgiMountOptions } from './types.js';
  * rest. wsgi.url_scheme, REMOTE_ADDR and SERVER_NAME follow Express's `trust proxy`
  * setting. An app error raised before any byte was sent goes to `next(err)`. The request
  * body streams into wsgi.input, unless a parser before the mount left a Buffer or string.
- * From the first request it sees on a server, it defers that server's "100 Continue"
- * ({@link deferContinue}), so wsgi.input sends it lazily, with the app's headers.
+ * From the first request it sees on a server, it prepares that server
+ * ({@link prepareHostServer}): its "100 Continue" is deferred, so wsgi.input sends it
+ * lazily with the app's headers, and bad bytes pipelined behind a request no longer cost
+ * that request its response. A request with two Host headers gets a 400 and a close.
  *
  * @param app - the WSGI application, `app(environ, start_response)`
  * @param options - the core's shared options (environ extras, chunk size, header case, error log)
@@ -26,13 +30,14 @@ export function wsgiMount(app: WsgiApp, options: WsgiMountOptions = {}): WsgiMid
     errors: options.errors,
     connectionHeaders: 'node', // the same Connection and Keep-Alive as Express's own routes
   });
-  let deferred: Server | undefined;
+  let prepared: Server | undefined;
   return function wsgiMiddleware(req, res, next) {
     const server = (req.socket as { server?: Server }).server;
-    if (server !== deferred && server !== undefined) {
-      deferContinue(server);
-      deferred = server;
+    if (server !== prepared && server !== undefined) {
+      prepareHostServer(server);
+      prepared = server;
     }
+    if (hasTwoHosts(req.rawHeaders)) return refuse(req.socket, BAD_REQUEST);
     let body: Buffer | string | undefined;
     try {
       body = bodyForInput(req);

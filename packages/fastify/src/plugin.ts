@@ -1,4 +1,6 @@
-import { createWsgiHandler, deferContinue, toError, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions } from '@wsgi-bridge/core';
+import {
+  createWsgiHandler, hasTwoHosts, prepareHostServer, toError, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions,
+} from '@wsgi-bridge/core';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifySink } from './sink.js';
@@ -34,13 +36,18 @@ async function mountWsgi(instance: FastifyInstance, options: WsgiPluginOptions):
 
   // The 100 goes out on the first wsgi.input read, with the app's headers; other routes
   // send a plain one when their body parser starts reading (so no client waits for it).
-  deferContinue(instance.server);
+  // Fastify answers bad bytes itself: clientErrorHandler keeps a response in flight.
+  prepareHostServer(instance.server);
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
 
   // A plain function, not async: Fastify must not take its return as a payload to send.
   const route = (request: FastifyRequest, reply: FastifyReply): void => {
     const raw = request.raw;
+    if (hasTwoHosts(raw.rawHeaders)) {
+      reply.code(400).header('connection', 'close').send();
+      return;
+    }
     const url = raw.url ?? '/';
     const end = mount.end(url);
     const ctx: MountContext = {

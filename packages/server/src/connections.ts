@@ -1,10 +1,6 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-
-/** The response Node's HTTP server is writing on `socket` (its `_httpMessage`), or null when none is. */
-export function responseOn(socket: Socket): ServerResponse | null {
-  return (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
-}
+import { responseOn } from '@wsgi-bridge/core';
 
 const ignore = (): void => {};
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { BAD_REQUEST, hasTwoHosts } from '@wsgi-bridge/core';
 
 /** eventlet's MAX_HEADER_LINE and MAX_TOTAL_HEADER_SIZE, and the stdlib's header count limit. */
 const MAX_HEADER_LINE = 8192;
@@ -12,7 +12,6 @@ const HEADER_LINE_TOO_LONG = 'HTTP/1.0 400 Header Line Too Long\r\nConnection: c
 const HEADERS_TOO_LARGE = 'HTTP/1.0 400 Headers Too Large\r\nConnection: close\r\nContent-length: 0\r\n\r\n';
 // The stdlib's 431 carries Server, Date and an HTML page; the status and the close are what matter.
 const TOO_MANY_HEADERS = 'HTTP/1.1 431 Too many headers\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
-const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 // Node's parser takes any HTTP/d.d; eventlet (the stdlib) answers 2.0 and later with 505.
 const VERSION_NOT_SUPPORTED = 'HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
@@ -31,17 +30,13 @@ export function overLimit(req: IncomingMessage, urlLengthLimit: number): string 
   const raw = req.rawHeaders;
   if (raw.length > MAX_HEADERS * 2) return TOO_MANY_HEADERS;
   let total = 0;
-  let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const line = name.length + raw[i + 1]!.length + 4; // name: value CRLF
+    const line = raw[i]!.length + raw[i + 1]!.length + 4; // name: value CRLF
     if (line >= MAX_HEADER_LINE) return HEADER_LINE_TOO_LONG;
     total += line;
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts += 1;
   }
   if (total > MAX_TOTAL_HEADER_SIZE) return HEADERS_TOO_LARGE;
-  // RFC 9112 §3.2: more than one Host is a 400 (Node's parser takes both; HTTP_HOST would join them).
-  return hosts > 1 ? BAD_REQUEST : null;
+  return hasTwoHosts(raw) ? BAD_REQUEST : null;
 }
 
 /** What to answer when Node's parser rejects a request: eventlet's bytes, or null to close silently. */
@@ -56,13 +51,4 @@ export function clientErrorReply(code: string | undefined): string | null {
     default:
       return BAD_REQUEST;
   }
-}
-
-/** Send a refusal straight onto the socket (Node's ServerResponse only writes HTTP/1.1) and close. */
-export function refuse(socket: Socket, reply: string | null): void {
-  if (reply === null || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  socket.end(reply, 'latin1', () => socket.destroy());
 }

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { createWsgiHandler, type RequestOutcome, type WsgiApp } from '@wsgi-bridge/core';
+import { answerClientError, createWsgiHandler, refuse, type RequestOutcome, type WsgiApp } from '@wsgi-bridge/core';
 import { accessLine, DEFAULT_LOG_FORMAT, type AccessLine } from './access-log.js';
-import { Connections, responseOn } from './connections.js';
-import { clientErrorReply, overLimit, parserLimits, refuse } from './limits.js';
+import { Connections } from './connections.js';
+import { clientErrorReply, overLimit, parserLimits } from './limits.js';
 import type { ListeningSocket } from './listen.js';
 import { peerRepr, resolveLog, socketRepr, type ServerLog } from './log.js';
 import { resolveOptions, type ServerOptions } from './options.js';
@@ -89,11 +89,7 @@ function dropTroubledClients(http: Server, sock: ListeningSocket, log: ServerLog
   const pid = process.pid;
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     log.debug(`(${pid}) ${clientErrorText(err)} ${peerRepr(socket)}`);
-    const res = responseOn(socket);
-    // Bad bytes pipelined behind a complete request: its response still goes out, then the
-    // connection closes (a reply after it would corrupt it, and the parser reads no more).
-    if (res !== null && res.req.complete) return closeAfter(res, socket);
-    refuse(socket, res === null ? clientErrorReply(err.code) : null);
+    answerClientError(socket, clientErrorReply(err.code));
   });
   http.on('timeout', (socket: Socket) => {
     if (!timedOut(socket)) return;
@@ -103,12 +99,6 @@ function dropTroubledClients(http: Server, sock: ListeningSocket, log: ServerLog
   sock.on('tlsClientError', (err: Error, socket: Socket) => {
     log.debug(`(${pid}) TLS handshake failed ${peerRepr(socket)}: ${err.message}`);
   });
-}
-
-/** Close the connection once `res` is done, instead of reusing it. */
-function closeAfter(res: ServerResponse, socket: Socket): void {
-  res.shouldKeepAlive = false; // Connection: close, if the head has not gone out yet
-  res.once('close', () => socket.destroySoon());
 }
 
 function clientErrorText(err: NodeJS.ErrnoException): string {

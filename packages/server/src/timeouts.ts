@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { responseOn } from './connections.js';
+import { responseOn } from '@wsgi-bridge/core';
 
 /**
  * eventlet's socket_timeout and numeric keepalive, on Node's per-socket inactivity timer.
