@@ -128,6 +128,15 @@ function connectionEnds(socket: Socket & { [ENDS]?: ConnectionEnds }): Connectio
   return ends;
 }
 
+/** `HTTP/1.1` or `HTTP/1.0` without building the string each time; any other version as Node read it. */
+function protocolOf(req: IncomingMessage): string {
+  if (req.httpVersionMajor === 1) {
+    if (req.httpVersionMinor === 1) return 'HTTP/1.1';
+    if (req.httpVersionMinor === 0) return 'HTTP/1.0';
+  }
+  return `HTTP/${req.httpVersion}`;
+}
+
 /** Build the PEP 3333 environ for one request. */
 export function buildEnviron(
   req: IncomingMessage,
@@ -148,7 +157,7 @@ export function buildEnviron(
     QUERY_STRING: query,
     SERVER_NAME: ctx?.serverName ?? ends.serverName,
     SERVER_PORT: ends.serverPort,
-    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    SERVER_PROTOCOL: protocolOf(req),
     REMOTE_ADDR: ctx?.remoteAddr ?? ends.remoteAddr,
     REMOTE_PORT: ends.remotePort,
     GATEWAY_INTERFACE: 'CGI/1.1',

@@ -15,21 +15,34 @@ export const HOP_BY_HOP = new Set([
   'trailers', 'transfer-encoding', 'upgrade',
 ]);
 
-const capitalized = new Map<string, string>();
-const CAPITALIZE_CACHE_LIMIT = 1024;
+const NAME_CACHE_LIMIT = 1024;
+
+/** A header-name transform with a cache: names repeat from response to response. */
+function cachedByName(transform: (name: string) => string): (name: string) => string {
+  const cache = new Map<string, string>();
+  return (name) => {
+    let out = cache.get(name);
+    if (out === undefined) {
+      out = transform(name);
+      if (cache.size >= NAME_CACHE_LIMIT) cache.clear();
+      cache.set(name, out);
+    }
+    return out;
+  };
+}
 
 /** eventlet's capitalization: each `-`-separated part gets an upper first letter, the rest lower. */
-export function capitalizeHeaderName(name: string): string {
-  let out = capitalized.get(name);
-  if (out !== undefined) return out;
-  out = name
+export const capitalizeHeaderName = cachedByName((name) =>
+  name
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
-    .join('-');
-  if (capitalized.size >= CAPITALIZE_CACHE_LIMIT) capitalized.clear();
-  capitalized.set(name, out);
-  return out;
-}
+    .join('-'));
+
+/**
+ * The lowercased name, the same string every time: one that has been a property key, so
+ * an API that stores headers by name in an object (Fastify's reply) finds it at once.
+ */
+export const lowercaseHeaderName = cachedByName((name) => name.toLowerCase());
 
 /**
  * Whether a request's raw headers name Host more than once: RFC 9112 §3.2 requires a 400.

@@ -20,7 +20,7 @@ export { cutOff, groupHeaders, responseDone } from './server-response.js';
 export { validator, ValidationError, validationRules, type ValidationRule, type ValidatorOptions } from './validator.js';
 export type { WsgiErrorCode } from './errors.js';
 export { formatDateTime, httpDate } from './http-date.js';
-export { capitalizeHeaderName } from './headers.js';
+export { capitalizeHeaderName, lowercaseHeaderName } from './headers.js';
 export type {
   Body, Chunk, Environ, ErrorLog, HeaderList, PostHook, StartResponse, Write, WsgiApp, WsgiOptions,
 } from './types.js';

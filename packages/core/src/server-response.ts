@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { lowercaseHeaderName } from './headers.js';
 
 /**
  * What every sink does to a Node ServerResponse, whoever frames it: the core's own sink
@@ -30,7 +31,7 @@ export function groupHeaders(flat: readonly string[]): Map<string, [name: string
   const grouped = new Map<string, [string, string[]]>();
   for (let i = 0; i < flat.length; i += 2) {
     const name = flat[i]!;
-    const lower = name.toLowerCase();
+    const lower = lowercaseHeaderName(name);
     const entry = grouped.get(lower);
     if (entry === undefined) grouped.set(lower, [name, [flat[i + 1]!]]);
     else entry[1].push(flat[i + 1]!);

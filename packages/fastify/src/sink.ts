@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
-import { cutOff, groupHeaders, responseDone, type ResponseHead, type ResponseSink } from '@wsgi-bridge/core';
+import { cutOff, groupHeaders, lowercaseHeaderName, responseDone, type ResponseHead, type ResponseSink } from '@wsgi-bridge/core';
 import type { FastifyReply } from 'fastify';
 
 // How much of a streamed body may wait in Fastify's pipe before the app is held back.
@@ -143,12 +143,13 @@ export class FastifySink implements ResponseSink {
     this.headersSent = true;
     // Node fills in the standard reason itself; only a custom one needs setting.
     if (head.reason !== STATUS_CODES[head.statusCode]) reply.raw.statusMessage = head.reason;
+    // Names go in lowercase, as Fastify keeps them, so that its lookups find them at once.
     const headers = head.headers;
     if (headers.length === 2) {
-      reply.header(headers[0]!, headers[1]);
+      reply.header(lowercaseHeaderName(headers[0]!), headers[1]);
       return;
     }
     // reply.header() replaces a name already set (Set-Cookie aside): group repeats first.
-    for (const [name, values] of groupHeaders(headers).values()) reply.header(name, values.length === 1 ? values[0] : values);
+    for (const [lower, [, values]] of groupHeaders(headers)) reply.header(lower, values.length === 1 ? values[0] : values);
   }
 }
