@@ -126,17 +126,19 @@ export class RawClient {
   }
 }
 
-/** Send `data` on a new connection and return all the server sends until it closes (or `timeoutMs`). */
+/**
+ * Send `data` on a new connection and return all the server sends until it closes. A
+ * server that has not closed within `timeoutMs` fails the exchange: every caller expects
+ * a close (an HTTP/1.0 request, Connection: close, a refusal or a timeout).
+ */
 export async function rawExchange(port: number, data: string | Buffer, timeoutMs = 2000): Promise<string> {
   const client = await RawClient.connect(port);
   client.write(data);
   try {
     return await client.readToEnd(timeoutMs);
-  } catch {
-    const text = client.take();
+  } finally {
     client.close();
-    return text;
-  } 
+  }
 }
 
 /** Replace Date header values so whole responses can be compared byte for byte. */
