@@ -194,7 +194,8 @@ describe('wsgiPlugin beside native routes (real sockets)', () => {
     expect(serverPort).toBe(String(port));
   });
 
-  it.each(['GET', 'DELETE', 'OPTIONS', 'PATCH', 'PUT', 'POST', 'QUERY', 'TRACE'])(
+  // Every method Fastify routes; HEAD (no response body) has tests of its own.
+  it.each(fastify.supportedMethods.filter((method) => method !== 'HEAD'))(
     '%s with a body and a query string reaches the app',
     async (method) => {
       const res = await post('/one/m?method=' + method, 'text/plain', `body of ${method}`, method);

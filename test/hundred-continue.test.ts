@@ -107,10 +107,13 @@ describe.each(frontEnds)('100 Continue on the $name', (frontEnd) => {
     const { port } = await mount(app024d);
     const client = await RawClient.connect(port);
     client.write('PUT /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n');
-    const head = await client.readUntil('1\r\n \r\n');
-    expect(head).toMatch(/^HTTP\/1\.1 202 Accepted\r\n/);
-    expect(head).toContain('Transfer-Encoding: chunked\r\n');
-    expect(head).not.toContain('100 Continue');
+    const [head, first] = frontEnd.normalize(maskDate(await client.readUntil('1\r\n \r\n'))).split('\r\n\r\n');
+    // Byte for byte but the order of the headers, which Node sets for the frameworks. The
+    // connection closes after: the client was still waiting for a 100 it never got.
+    const [status, ...headers] = head!.split('\r\n');
+    expect(status).toBe('HTTP/1.1 202 Accepted');
+    expect(headers.sort()).toEqual(['Connection: close', 'Date: …', 'Transfer-Encoding: chunked']);
+    expect(first).toBe('1\r\n \r\n');
     client.write('4\r\nbody\r\n0\r\n\r\n');
     expect(await client.readUntil('0\r\n\r\n')).toBe('4\r\nbody\r\n0\r\n\r\n');
     client.close();
@@ -122,11 +125,12 @@ describe.each(frontEnds)('100 Continue on the $name', (frontEnd) => {
     client.write('PUT / HTTP/1.1\r\nHost: localhost\r\nContent-length: 7\r\nExpect: 100-Continue\r\n\r\ntesting' +
       'PUT / HTTP/1.1\r\nHost: localhost\r\nContent-length: 7\r\nExpect: 100-continue\r\n\r\ntesting');
     for (let i = 0; i < 2; i++) {
-      expect(await client.readUntil('\r\n\r\n')).toContain('HTTP/1.1 100 Continue\r\n');
+      expect(await client.readUntil('\r\n\r\n')).toBe(`${CONTINUE_12}Hundred-Continue-Header-K: Hk\r\n\r\n`);
       expect(frontEnd.normalize(maskDate(await client.readResponse()))).toBe('HTTP/1.1 200 OK\r\nContent-Length: 7\r\nDate: …\r\n\r\ntesting');
     }
     client.write('PUT / HTTP/1.1\r\nHost: localhost\r\nContent-length: 1025\r\nExpect: 100-continue\r\n\r\n');
-    expect(frontEnd.normalize(maskDate(await client.readToEnd()))).toContain('HTTP/1.1 417 Expectation Failed\r\n');
+    expect(frontEnd.normalize(maskDate(await client.readToEnd()))).toBe(
+      'HTTP/1.1 417 Expectation Failed\r\nContent-Length: 7\r\nDate: …\r\nConnection: close\r\n\r\nfailure');
   });
 
   it('refuses 100 Continue headers with CR or LF, and any other Expect gets 417', async () => {
