@@ -77,6 +77,15 @@ const cases: Record<string, Case> = {
     outcome: { status: 500 },
     log: /RangeError: failure after start_response, before any byte/,
   },
+  '/throw-async-after-start': {
+    app: async (_env, startResponse) => {
+      startResponse('200 OK', TEXT);
+      await Promise.resolve();
+      throw new TypeError('async failure after start_response, before any byte');
+    },
+    outcome: { status: 500 },
+    log: /TypeError: async failure after start_response, before any byte/,
+  },
   '/throw-in-generator-after-head': {
     app: afterFirstChunk('/throw-in-generator-after-head', fails('generator failure after the head')),
     outcome: 'abort',
@@ -175,7 +184,22 @@ const cases: Record<string, Case> = {
 };
 
 const ok: WsgiApp = (_env, startResponse) => (startResponse('200 OK', TEXT), ['ok']);
-const app = routes({ ...Object.fromEntries(Object.entries(cases).map(([path, c]) => [path, c.app])), '/ok': ok });
+const never = new Promise<never>(() => {});
+/** Apps that hang: before start_response, and after the head (an async body stuck mid-way). */
+const hanging: Record<string, WsgiApp> = {
+  '/hang-before-start': () => never,
+  '/hang-after-head': (env, startResponse) => {
+    streaming(env);
+    startResponse('200 OK', TEXT);
+    return closing('/hang-after-head', (async function* () {
+      yield 'first chunk';
+      yield await never;
+    })());
+  },
+};
+const app = routes({
+  ...Object.fromEntries(Object.entries(cases).map(([path, c]) => [path, c.app])), ...hanging, '/ok': ok,
+});
 
 describe.each(frontEnds)('misbehaving apps on the $name', (frontEnd) => {
   let mounted: Mounted;
@@ -209,6 +233,26 @@ describe.each(frontEnds)('misbehaving apps on the $name', (frontEnd) => {
     }
     await expect.poll(() => logText({ log: mounted.log.slice(logged) })).toMatch(log);
     if (hasClose) await expect.poll(() => closes.get(path)).toBe(1);
+    const next = await fetchRaw(mounted.port, request('GET', '/ok'));
+    expect([next.status, next.body]).toEqual([200, 'ok']);
+  });
+
+  it('an app that hangs before start_response holds only its own connection', async () => {
+    const client = await RawClient.connect(mounted.port);
+    client.write(request('GET', '/hang-before-start'));
+    expect(await client.closesWithin(200)).toBe(false);
+    const next = await fetchRaw(mounted.port, request('GET', '/ok'));
+    expect([next.status, next.body]).toEqual([200, 'ok']);
+    client.close();
+  });
+
+  it('a body stuck after the head is closed once when the client leaves', async () => {
+    closes.delete('/hang-after-head');
+    const client = await RawClient.connect(mounted.port);
+    client.write(request('GET', '/hang-after-head'));
+    expect(await client.readUntil('first chunk')).toMatch(/^HTTP\/1\.1 200 /);
+    client.close();
+    await expect.poll(() => closes.get('/hang-after-head')).toBe(1);
     const next = await fetchRaw(mounted.port, request('GET', '/ok'));
     expect([next.status, next.body]).toEqual([200, 'ok']);
   });
