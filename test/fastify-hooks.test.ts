@@ -27,8 +27,12 @@ const apps: Record<string, WsgiApp> = {
     return ['made'];
   },
   '/odd-names': (_env, startResponse) => {
-    // Token names that are also Object.prototype's: grouping must not treat them as keys of {}.
-    startResponse('200 OK', [['Content-Type', 'text/plain'], ['constructor', 'a'], ['toString', 'b'], ['constructor', 'c']]);
+    // Token names that are also Object.prototype's: grouping must not treat them as keys of {},
+    // and Fastify's header object cannot hold __proto__ at all.
+    startResponse('200 OK', [
+      ['Content-Type', 'text/plain'], ['constructor', 'a'], ['toString', 'b'], ['constructor', 'c'],
+      ['__proto__', 'd'], ['__proto__', 'e'],
+    ]);
     return ['odd'];
   },
   '/stream': (_env, startResponse) => {
@@ -144,11 +148,12 @@ describe('hooks, logger and error handler see the WSGI response', () => {
     expect(lines.find((line) => line.msg === 'request completed')?.res?.statusCode).toBe(418);
   });
 
-  it('header names such as constructor and toString go out like any other, repeats grouped', async () => {
+  it('header names such as constructor, toString and __proto__ go out like any other, repeats grouped', async () => {
     const res = await fetchRaw(port, request('GET', '/w/odd-names'));
     expect(res.status).toBe(200);
     expect(res.headers.filter(([name]) => name === 'constructor').map(([, value]) => value)).toEqual(['a', 'c']);
     expect(res.header('tostring')).toBe('b');
+    expect(res.headers.filter(([name]) => name === '__proto__').map(([, value]) => value)).toEqual(['d', 'e']);
   });
 
   it.each([

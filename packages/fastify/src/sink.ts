@@ -32,6 +32,16 @@ function keepsStringsAsTheyAre(reply: FastifyReply): boolean {
   return typeof type === 'string' && (!type.includes('json') || CHARSET.test(type));
 }
 
+/**
+ * reply.header(), but for the one name that Fastify's plain header object cannot hold as a
+ * key (it would set the object's prototype and the header would be lost): that one goes
+ * onto the ServerResponse, whose header store has no prototype, so hooks do not see it.
+ */
+function setHeader(reply: FastifyReply, lower: string, value: string | string[]): void {
+  if (lower === '__proto__') reply.raw.setHeader(lower, value);
+  else reply.header(lower, value);
+}
+
 // Node's private flag for "close the connection after this response" (see endShort).
 interface ClosingResponse {
   _last?: boolean;
@@ -146,10 +156,10 @@ export class FastifySink implements ResponseSink {
     // Names go in lowercase, as Fastify keeps them, so that its lookups find them at once.
     const headers = head.headers;
     if (headers.length === 2) {
-      reply.header(lowercaseHeaderName(headers[0]!), headers[1]);
+      setHeader(reply, lowercaseHeaderName(headers[0]!), headers[1]!);
       return;
     }
     // reply.header() replaces a name already set (Set-Cookie aside): group repeats first.
-    for (const [lower, [, values]] of groupHeaders(headers)) reply.header(lower, values.length === 1 ? values[0] : values);
+    for (const [lower, [, values]] of groupHeaders(headers)) setHeader(reply, lower, values.length === 1 ? values[0]! : values);
   }
 }
