@@ -1,6 +1,6 @@
 // log, logOutput, logFormat, logXForwardedFor, and the debug log lines: eventlet's lines and shapes.
 import { describe, expect, it, vi } from 'vitest';
-import { listen, server, type WsgiApp } from '@wsgi-bridge/server';
+import { listen, logDateTime, server, type WsgiApp } from '@wsgi-bridge/server';
 import { RawClient } from './helpers/raw.js';
 import { serveEach } from './helpers/serve-each.js';
 import type { TestServer } from './helpers/serve.js';
@@ -72,11 +72,15 @@ describe('logFormat', () => {
     const format = '%(client_ip)s|%(client_port)s|%(date_time)s|%(request_line)s|%(status_code)s|' +
       '%(body_length)s|%(wall_seconds).2f|[%(status_code)6d]|[%(client_ip)-11s]|[%(request_line).3s]|%%';
     const srv = await start(hello, { logFormat: format });
+    const before = logDateTime();
     const { response, clientPort } = await request(srv.port, 'GET /yo! HTTP/1.1\r\nHost: x\r\n\r\n');
+    const after = logDateTime();
     const fields = srv.log.at(-1)!.split('|');
     expect(fields[0]).toBe('127.0.0.1');
     expect(fields[1]).toBe(String(clientPort));
     expect(fields[2]).toMatch(/^\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d$/);
+    // The time of the request, to the second (the line's time is formatted once a second).
+    expect([before, after]).toContain(fields[2]);
     expect(fields.slice(3, 6)).toEqual(['GET /yo! HTTP/1.1', '200', String(Buffer.byteLength(response, 'latin1'))]);
     expect(fields[6]).toMatch(/^\d+\.\d\d$/);
     expect(fields.slice(7)).toEqual(['[   200]', '[127.0.0.1  ]', '[GET]', '%\n']);

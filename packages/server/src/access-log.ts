@@ -18,6 +18,20 @@ export function logDateTime(date = new Date()): string {
     `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
 }
 
+let loggedSecond = -1;
+let loggedDateTime = '';
+
+/** logDateTime() for now, formatted once a second: a busy server logs many lines in each. */
+function nowDateTime(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== loggedSecond) {
+    loggedSecond = second;
+    loggedDateTime = logDateTime(new Date(now));
+  }
+  return loggedDateTime;
+}
+
 /** Formats one access line for a request that reached the app. */
 export type AccessLine = (req: IncomingMessage, outcome: RequestOutcome, seconds: number) => string;
 
@@ -32,7 +46,7 @@ export function accessLine(format: string, forwarded: boolean): AccessLine {
     const values: LogValues = {
       client_ip: xff ? `${xff},${ip}` : ip,
       client_port: socket.remotePort ?? '',
-      date_time: logDateTime(),
+      date_time: nowDateTime(),
       request_line: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
       status_code: outcome.statusCode,
       body_length: outcome.bytesWritten,
