@@ -14,6 +14,7 @@ function table(headers: string[], rows: string[][]): string {
 
 export function verdict(check: Check): string {
   if (!check.measured.ok) return 'FAIL (not available)';
+  if ((check.errors ?? 0) > 0) return `FAIL (${check.errors} wrk errors)`;
   return passed(check) ? 'pass' : 'FAIL';
 }
 
