@@ -197,8 +197,14 @@ const hanging: Record<string, WsgiApp> = {
     })());
   },
 };
+/** A 1xx is interim in HTTP: as an app's final status it has no body, and the client would wait on. */
+const earlyHints: WsgiApp = (_env, startResponse) => {
+  startResponse('103 Early Hints', [['Link', '</style.css>; rel=preload']]);
+  return ['never sent'];
+};
 const app = routes({
   ...Object.fromEntries(Object.entries(cases).map(([path, c]) => [path, c.app])), ...hanging, '/ok': ok,
+  '/early-hints': earlyHints,
 });
 
 describe.each(frontEnds)('misbehaving apps on the $name', (frontEnd) => {
@@ -244,6 +250,18 @@ describe.each(frontEnds)('misbehaving apps on the $name', (frontEnd) => {
     const next = await fetchRaw(mounted.port, request('GET', '/ok'));
     expect([next.status, next.body]).toEqual([200, 'ok']);
     client.close();
+  });
+
+  it('a 1xx as the final status goes out without a body, and the connection closes', async () => {
+    const client = await RawClient.connect(mounted.port);
+    client.write(request('GET', '/early-hints'));
+    const raw = await client.readToEnd(2000);
+    client.close();
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 103 Early Hints\r\n/);
+    expect(head!.toLowerCase()).toContain('\r\nlink: </style.css>; rel=preload');
+    expect(head!.toLowerCase()).toContain('\r\nconnection: close');
+    expect(body).toBe('');
   });
 
   it('a body stuck after the head is closed once when the client leaves', async () => {

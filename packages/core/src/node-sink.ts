@@ -51,10 +51,12 @@ export class NodeSink implements ResponseSink {
     const policy = this.#policy;
     // The head is this response's own and is sent once: the framing headers go on its list.
     const headers = head.headers;
-    // A client still waiting for its 100 may send the body anyway: do not reuse the connection.
-    let keepAlive = policy.keepalive && res.shouldKeepAlive && !policy.closing() && !this.#continue?.pending;
-    // A HEAD of a 200 tells the length GET would have; a 1xx, 204 or 304 has none to tell.
     const code = head.statusCode;
+    // A client still waiting for its 100 may send the body anyway: do not reuse the connection.
+    // Nor after a 1xx as the final status: the client takes it as interim and waits for
+    // another response, which only the close ends.
+    let keepAlive = policy.keepalive && res.shouldKeepAlive && !policy.closing() && !this.#continue?.pending && code >= 200;
+    // A HEAD of a 200 tells the length GET would have; a 1xx, 204 or 304 has none to tell.
     const statusForbidsBody = code < 200 || code === 204 || code === 304;
     if (length !== -1 && head.contentLength === -1 && !statusForbidsBody) {
       headers.push('Content-Length', String(length));

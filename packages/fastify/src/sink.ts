@@ -151,6 +151,9 @@ export class FastifySink implements ResponseSink {
     // yet, and the error goes to Fastify's error handler like any app error.
     reply.code(head.statusCode);
     this.headersSent = true;
+    // A 1xx as the final status: the client takes it as interim and waits for another
+    // response, which only the close ends.
+    if (head.statusCode < 200) reply.raw.shouldKeepAlive = false;
     // Node fills in the standard reason itself; only a custom one needs setting.
     if (head.reason !== STATUS_CODES[head.statusCode]) reply.raw.statusMessage = head.reason;
     // Names go in lowercase, as Fastify keeps them, so that its lookups find them at once.
