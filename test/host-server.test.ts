@@ -117,6 +117,19 @@ describe('prepareHostServer', () => {
 });
 
 describe("Fastify's clientErrorHandler option", () => {
+  it("is Fastify's to install: the plugin adds no second listener beside Fastify's own", async () => {
+    const fastify = Fastify();
+    const before = fastify.server.listenerCount('clientError');
+    await fastify.register(wsgiPlugin, { app: hello });
+    await fastify.ready();
+    try {
+      expect(before).toBe(1);
+      expect(fastify.server.listenerCount('clientError')).toBe(1);
+    } finally {
+      await fastify.close();
+    }
+  });
+
   it('sends the response of a request that came before the bad bytes, then closes', async () => {
     const fastify = Fastify({ clientErrorHandler });
     await fastify.register(wsgiPlugin, { app: hello });
