@@ -7,6 +7,11 @@ import { WsgiError } from './errors.js';
  */
 export interface BodySource {
   next(): Buffer | null | Promise<Buffer | null>;
+  /**
+   * True while no one but wsgi.input has seen a chunk it gave: wsgi.input may then
+   * reuse a chunk's memory once it has read it (see `WsgiInput`).
+   */
+  readonly exclusive: boolean;
 }
 
 /** The body of an IncomingMessage, pulled a chunk at a time so nothing is buffered whole. */
@@ -14,14 +19,19 @@ export class MessageSource implements BodySource {
   readonly #req: IncomingMessage;
   #waiter: { resolve: (chunk: Buffer | null) => void; reject: (err: Error) => void } | null = null;
   #listening = false;
+  #exclusive = true;
 
   constructor(req: IncomingMessage) {
     this.#req = req;
   }
 
+  get exclusive(): boolean {
+    return this.#exclusive;
+  }
+
   next(): Buffer | null | Promise<Buffer | null> {
     const req = this.#req;
-    const chunk = req.read() as Buffer | null;
+    const chunk = this.#read();
     if (chunk !== null) return chunk;
     if (req.readableEnded) return null;
     if (req.destroyed) return Promise.reject(truncated(req));
@@ -38,7 +48,7 @@ export class MessageSource implements BodySource {
     req.on('readable', () => {
       const waiter = this.#waiter;
       if (waiter === null) return;
-      const chunk = req.read() as Buffer | null;
+      const chunk = this.#read();
       if (chunk === null) return; // the end: 'end' follows
       this.#waiter = null;
       waiter.resolve(chunk);
@@ -48,6 +58,14 @@ export class MessageSource implements BodySource {
     req.on('close', () => {
       if (!req.readableEnded) this.#settle(truncated(req));
     });
+  }
+
+  #read(): Buffer | null {
+    // read() hands its chunk to every 'data' listener too (a tap, a pipe): from the
+    // first such chunk on, none is ours alone. Node copies each body chunk out of the
+    // socket's buffer, so until then nobody else holds one.
+    if (this.#exclusive && this.#req.listenerCount('data') > 0) this.#exclusive = false;
+    return this.#req.read() as Buffer | null;
   }
 
   #settle(outcome: Error | null): void {
@@ -71,6 +89,7 @@ function truncated(req: IncomingMessage): WsgiError {
 
 /** A body a framework has already read into memory (express.raw, express.text). */
 export class BufferSource implements BodySource {
+  readonly exclusive = false; // the framework keeps the body (req.body)
   #body: Buffer | null;
   constructor(body: Buffer) {
     this.#body = body.length === 0 ? null : body;

@@ -16,6 +16,11 @@ export class WsgiInput {
   readonly #continue: HundredContinue | null;
   #chunks: Buffer[] = [];
   #buffered = 0;
+  /**
+   * Where the first chunk's memory may be written over (see `#roomInFirst`): the offset
+   * below which the app holds views of it, or -1 when it is not ours to write.
+   */
+  #floor = -1;
   #ended = false;
   #started = false;
   /** Reads called and not yet settled; the last one's promise, for the next to wait on. */
@@ -169,6 +174,7 @@ export class WsgiInput {
       return false;
     }
     if (chunk.length > 0) {
+      if (this.#chunks.length === 0) this.#floor = this.#reusable(chunk);
       this.#chunks.push(chunk);
       this.#buffered += chunk.length;
     }
@@ -193,13 +199,25 @@ export class WsgiInput {
     const chunks = this.#chunks;
     this.#buffered -= n;
     const first = chunks[0]!;
-    if (first.length === n) return chunks.shift()!;
+    if (first.length === n) {
+      chunks.shift();
+      this.#floor = this.#reusable(chunks[0]);
+      return first;
+    }
     if (first.length > n) {
       chunks[0] = first.subarray(n);
+      if (this.#floor !== -1) this.#floor = first.byteOffset + n; // the app now holds what lies below
       return first.subarray(0, n);
     }
-    const out = Buffer.allocUnsafe(n);
+    // n spans chunks, so it needs one stretch of memory: the first chunk's own when it
+    // has room, which saves allocating and copying into a new buffer on every read.
+    let out = this.#roomInFirst(first, n);
     let at = 0;
+    if (out === null) out = Buffer.allocUnsafe(n);
+    else {
+      chunks.shift();
+      at = first.length;
+    }
     while (at < n) {
       const chunk = chunks[0]!;
       const want = n - at;
@@ -207,13 +225,37 @@ export class WsgiInput {
         out.set(chunk, at);
         at += chunk.length;
         chunks.shift();
+        this.#floor = this.#reusable(chunks[0]);
       } else {
         out.set(chunk.subarray(0, want), at);
         chunks[0] = chunk.subarray(want);
+        this.#floor = this.#reusable(chunk); // its head is copied out: free to write over
         at = n;
       }
     }
     return out;
+  }
+
+  /**
+   * `n` bytes of the first chunk's memory, its data moved to their start, when no one
+   * else can see that memory; null otherwise.
+   */
+  #roomInFirst(first: Buffer, n: number): Buffer | null {
+    const floor = this.#floor;
+    const end = first.byteOffset + first.length; // a reusable first chunk ends where its memory ends
+    if (floor === -1 || floor + n > end) return null;
+    const room = Buffer.from(first.buffer, floor, end - floor);
+    room.copyWithin(0, first.byteOffset - floor);
+    return end - floor === n ? room : room.subarray(0, n);
+  }
+
+  /**
+   * Where `#roomInFirst` may start writing in a chunk that has just become the first:
+   * 0 when its memory is its own and no one else has seen it, -1 when it must not be written.
+   */
+  #reusable(chunk: Buffer | undefined): number {
+    return chunk !== undefined && chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength &&
+      this.#source.exclusive ? 0 : -1;
   }
 }
 
