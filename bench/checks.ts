@@ -2,7 +2,7 @@ import type { ContenderId } from './contenders.js';
 import type { BenchResults, HelloRounds, Outcome, StreamRounds, Transfer } from './results.js';
 import { median } from './stats.js';
 
-export type Unit = 'percent' | 'times' | 'MiB';
+type Unit = 'percent' | 'times' | 'MiB';
 
 /** One target of issue 7 and what this run measured for it. */
 export interface Check {

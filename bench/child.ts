@@ -33,7 +33,9 @@ export async function startChild(command: string, args: string[]): Promise<Serve
     const timer = setTimeout(() => reject(new StartFailure(`no port within ${START_TIMEOUT_MS} ms`, false)), START_TIMEOUT_MS);
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
-      resolve(Number(line));
+      const port = Number(line);
+      if (Number.isInteger(port) && port > 0 && port < 65536) resolve(port);
+      else reject(new StartFailure(`printed ${JSON.stringify(line.slice(0, 80))} where its port should be`, false));
     });
     child.once('error', (err) => reject(new StartFailure(err.message, true)));
     child.once('exit', (code) => {

@@ -7,7 +7,7 @@ const run = promisify(execFile);
 /** Where Debian's python3-eventlet lands; the first python3 on PATH may be another one. */
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
-export type Availability = { ok: true; version: string } | { ok: false; reason: string };
+type Availability = { ok: true; version: string } | { ok: false; reason: string };
 
 const firstLine = (err: unknown): string => messageOf(err).split('\n')[0]!;
 

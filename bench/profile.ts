@@ -5,7 +5,8 @@
  * time went: by part (our packages, Node's internals, GC) and the top functions by self
  * time, per request or per MiB. With `idle`, the server first sits that many seconds
  * without a request, as a deployed server does before its first burst (see the README's
- * Performance section). Default: wsgi-server, hello, 10 s, no idle. Not part of `npm run bench`.
+ * Performance section). Default: wsgi-server, hello, 10 s, no idle; connections, warm-up and
+ * body size as in `npm run bench` (its BENCH_* variables apply). Not part of `npm run bench`.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChild } from './child.js';
 import { CONTENDERS } from './contenders.js';
+import { readSettings, streamBytes } from './settings.js';
 import { median } from './stats.js';
 import { download, upload } from './stream-client.js';
 import { STREAMERS } from './streams.js';
@@ -29,9 +31,9 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const CONNECTIONS = 50;
-const WARMUP_SECONDS = 3;
-const STREAM_BYTES = 256 * 1024 * 1024;
+// The bench's own settings (BENCH_CONNECTIONS, BENCH_WARMUP_SECONDS, BENCH_STREAM_MIB).
+const settings = readSettings(process.env);
+const STREAM_BYTES = streamBytes(settings);
 
 /** What a workload did: how many units (requests, MiB) and how fast. */
 interface Load {
@@ -50,8 +52,8 @@ async function repeat(seconds: number, transfer: () => Promise<number>): Promise
 const workloads: Record<string, (port: number, seconds: number) => Promise<Load>> = {
   hello: async (port, seconds) => {
     const url = `http://127.0.0.1:${port}/`;
-    const warmup = await wrk(url, CONNECTIONS, WARMUP_SECONDS);
-    const result = await wrk(url, CONNECTIONS, seconds);
+    const warmup = await wrk(url, settings.connections, settings.warmupSeconds);
+    const result = await wrk(url, settings.connections, seconds);
     return { unit: 'req', count: warmup.requests + result.requests, summary: `${result.requestsPerSec.toFixed(0)} req/s` };
   },
   upload: (port, seconds) => repeat(seconds, () => upload(port, STREAM_BYTES)),

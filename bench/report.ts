@@ -12,7 +12,7 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-export function verdict(check: Check): string {
+function verdict(check: Check): string {
   if (!check.measured.ok) return 'FAIL (not available)';
   if ((check.errors ?? 0) > 0) return `FAIL (${check.errors} wrk errors)`;
   return passed(check) ? 'pass' : 'FAIL';

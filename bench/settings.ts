@@ -27,6 +27,9 @@ const VARIABLES: Record<keyof Settings, string> = {
   slowMiBps: 'BENCH_SLOW_MIBPS',
 };
 
+/** The size of each upload and download, in bytes. */
+export const streamBytes = (settings: Settings): number => Math.round(settings.streamMiB * 2 ** 20);
+
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const settings = { ...DEFAULTS };
   for (const key of Object.keys(VARIABLES) as Array<keyof Settings>) {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { rssMiB, withPeakRss, type ServerChild } from './child.js';
 import type { ContenderId } from './contenders.js';
 import type { Outcome, StreamRounds, Transfer } from './results.js';
-import type { Settings } from './settings.js';
+import { streamBytes, type Settings } from './settings.js';
 import { messageOf } from './errors.js';
 import { rotate } from './stats.js';
 import { download, upload } from './stream-client.js';
@@ -21,7 +21,7 @@ export async function runStreams(
   settings: Settings,
   log: (line: string) => void,
 ): Promise<Map<ContenderId, Outcome<StreamRounds>>> {
-  const bytes = Math.round(settings.streamMiB * 1024 * 1024);
+  const bytes = streamBytes(settings);
   const outcomes = new Map<ContenderId, Outcome<StreamRounds>>();
   const ready: Array<[ContenderId, ServerChild, StreamRounds]> = [];
   await sleep(1000); // let the hello-world load's garbage settle before taking "idle"

@@ -24,7 +24,7 @@ export async function wrk(url: string, connections: number, seconds: number): Pr
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
 
-export function parseWrk(output: string): WrkResult {
+function parseWrk(output: string): WrkResult {
   const requests = /^\s+(\d+) requests in /m.exec(output);
   const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(output);
   const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
