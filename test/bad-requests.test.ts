@@ -105,11 +105,17 @@ describe('bad requests', () => {
     expect(raw).toBe('HTTP/1.0 414 Request URI Too Long\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
-  it('a request line just under the limit is served: 8191 bytes with its CRLF', async () => {
+  it('a request line just under the limit is served: 8191 bytes with its CRLF; one more byte gets the 414', async () => {
     // "GET " + target + " HTTP/1.1\r\n" = 8191
     const target = `/${'a'.repeat(8191 - 4 - 11 - 1)}`;
     expect((await fetchRaw(srv.port, request('GET', target))).status).toBe(200);
-    expect((await rejected(srv, request('GET', `${target}a`))).startsWith('HTTP/1.0 414 ')).toBe(true);
+    const before = reached.length;
+    expect(await rejected(srv, request('GET', `${target}a`))).toBe(
+      'HTTP/1.0 414 Request URI Too Long\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(reached.length).toBe(before);
+    // one access line, the served one's: the refused request never reached the app
+    expect(srv.log.filter((line) => line.includes(`"GET ${target}`))).toHaveLength(1);
   });
 
   it('a 10000-byte header line gets eventlet\'s 400 Header Line Too Long (030)', async () => {
@@ -123,11 +129,6 @@ describe('bad requests', () => {
     expect(await rejected(srv, request('GET', '/', headers))).toBe(
       'HTTP/1.0 400 Headers Too Large\r\nConnection: close\r\nContent-length: 0\r\n\r\n',
     );
-  });
-
-  it('more than 100 headers: 431 and a close', async () => {
-    const headers = Array.from({ length: 150 }, (_, i): [string, string] => [`X-H${i}`, 'v']);
-    expect(await rejected(srv, request('GET', '/', headers))).toMatch(/^HTTP\/1\.[01] 431 /);
   });
 
   // eventlet answers 505 HTTP Version Not Supported to a version >= 2.0.
@@ -160,7 +161,8 @@ describe('urlLengthLimit (configurable_url_length_limit)', () => {
   it('a 20000 limit lets a 15000-character path through', async () => {
     const srv = await serve(app, { urlLengthLimit: 20000 });
     try {
-      expect((await fetchRaw(srv.port, request('GET', `/${'a'.repeat(15000)}`))).status).toBe(200);
+      const response = await fetchRaw(srv.port, request('GET', `/${'a'.repeat(15000)}`));
+      expect([response.status, response.body]).toEqual([200, 'read 0']);
     } finally {
       await srv.close();
     }
