@@ -1,12 +1,8 @@
 // The environ an app sees: PEP 3333's CGI and wsgi.* keys, eventlet's keys, and the
 // design's decisions where eventlet has a quirk (QUERY_STRING always present, the real
-// SERVER_PROTOCOL, CONTENT_* only when sent, HTTP_* from rawHeaders).
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// SERVER_PROTOCOL, CONTENT_* only when sent, HTTP_* from rawHeaders). The environ on a
+// Unix socket is in server-unix.test.ts.
 import { describe, expect, it } from 'vitest';
-import { listen, server } from '@wsgi-bridge/server';
 import type { Environ } from '@wsgi-bridge/core';
 import { WsgiErrors, WsgiInput } from '@wsgi-bridge/core';
 import { RawClient } from './helpers/raw.js';
@@ -183,32 +179,5 @@ describe('environ extras (server option)', () => {
     expect(second['eventlet.input']).toBe(second['wsgi.input']);
     expect(second['eventlet.posthooks']).toEqual([]);
     expect(second['eventlet.posthooks']).not.toBe(first['eventlet.posthooks']);
-  });
-});
-
-describe('environ on a Unix socket (log_unix_address)', () => {
-  it('SERVER_NAME and REMOTE_ADDR are "unix", the ports empty, and the access log says unix', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wsgi-unix-'));
-    const path = join(dir, 'sock');
-    const app = recordingApp();
-    const log: string[] = [];
-    const sock = listen(path);
-    const done = server(sock, app, { log: { write: (text: string) => log.push(text) } });
-    try {
-      if (!sock.listening) await new Promise((resolve) => sock.once('listening', resolve));
-      const client = net.connect({ path });
-      client.write(request('GET', '/over-unix', [['Connection', 'close']])); // the server closes: no half-close here
-      let raw = '';
-      for await (const data of client) raw += String(data);
-      expect(parseResponse(raw).body).toBe('ok');
-      const environ = app.seen[0]!;
-      expect([environ.SERVER_NAME, environ.SERVER_PORT, environ.REMOTE_ADDR, environ.REMOTE_PORT]).toEqual(['unix', '', 'unix', '']);
-      expect(environ.PATH_INFO).toBe('/over-unix');
-      expect(log.join('')).toMatch(/\nunix - - \[[^\]]+\] "GET \/over-unix HTTP\/1\.1" 200 /);
-    } finally {
-      sock.close();
-      await done;
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
