@@ -5,6 +5,12 @@ import { responseOn } from '@wsgi-bridge/core';
 const ignore = (): void => {};
 
 /**
+ * Where a server is in its life: `'serving'` until its listening socket is closed, then
+ * `'stopping'` (accepting nothing, closing idle connections, finishing responses in flight).
+ */
+export type ServerState = 'serving' | 'stopping';
+
+/**
  * The connections of one server: at most `maxSize` served at once (eventlet's GreenPool
  * size); past it accepted connections wait, unread, for a served one to close, as they
  * would in eventlet's accept backlog. Stopping drops the waiting ones and closes idle
@@ -16,7 +22,7 @@ export class Connections {
   readonly #serve: (socket: Socket) => void;
   readonly #served = new Set<Socket>();
   #waiting: Socket[] = [];
-  #stopping = false;
+  #state: ServerState = 'serving';
 
   /** `serve` hands a connection to the HTTP server. */
   constructor(http: Server, maxSize: number, serve: (socket: Socket) => void) {
@@ -25,9 +31,14 @@ export class Connections {
     this.#serve = serve;
   }
 
+  /** Whether {@link stop} was called: responses then close their connections. */
+  get stopping(): boolean {
+    return this.#state === 'stopping';
+  }
+
   /** A newly accepted connection: served now, or queued until a slot frees. */
   admit(socket: Socket): void {
-    if (this.#stopping) {
+    if (this.#state === 'stopping') {
       socket.destroy();
     } else if (this.#served.size < this.#maxSize) {
       this.#start(socket);
@@ -38,9 +49,13 @@ export class Connections {
     }
   }
 
-  /** Stop serving: no more connections, idle ones closed now, busy ones when their response ends. */
+  /**
+   * Stop serving: no more connections, idle ones closed now, busy ones when their response
+   * ends. Once only: a second call would wait on each busy response again.
+   */
   stop(): void {
-    this.#stopping = true;
+    if (this.#state === 'stopping') return;
+    this.#state = 'stopping';
     for (const socket of this.#waiting) socket.destroy();
     this.#waiting = [];
     this.#http.closeIdleConnections();

@@ -23,7 +23,6 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   const formatLine = settings.logOutput
     ? accessLine(options.logFormat ?? DEFAULT_LOG_FORMAT, settings.logXForwardedFor)
     : null;
-  let closing = false;
   const handle = createWsgiHandler(app, {
     environ: options.environ,
     debug: settings.debug,
@@ -32,7 +31,8 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     errors: log.raw,
     keepalive: settings.keepalive,
     chunked: settings.chunked,
-    closing: () => closing,
+    // The connections, made below, hold the server's state; this runs only during requests.
+    closing: () => connections.stopping,
   });
 
   // eventlet has no whole-request deadline (a large upload may take its time).
@@ -77,10 +77,7 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   // when it hears 'listening'; this one never listens itself, the socket it is given does.
   http.emit('listening');
   // Behind wrapSsl, the plain socket's close() is the one every path goes through.
-  onClose(sock instanceof SslSocket ? sock.sock : sock, () => {
-    closing = true;
-    connections.stop();
-  });
+  onClose(sock instanceof SslSocket ? sock.sock : sock, () => connections.stop());
   return lifetime(sock, http, log);
 }
 
@@ -108,17 +105,14 @@ function clientErrorText(err: NodeJS.ErrnoException): string {
 }
 
 /**
- * Run `stop` when `sock.close()` is called. Node's net.Server says nothing at that call
- * ('close' waits for the last connection to end), and the call is what starts the stop.
+ * Run `stop` at each `sock.close()` call (it must be idempotent). Node's net.Server says
+ * nothing at that call ('close' waits for the last connection to end), and the call is
+ * what starts the stop.
  */
 function onClose(sock: ListeningSocket, stop: () => void): void {
   const close = sock.close.bind(sock);
-  let stopped = false;
   sock.close = (callback?: (err?: Error) => void) => {
-    if (!stopped) {
-      stopped = true;
-      stop();
-    }
+    stop();
     return close(callback);
   };
 }
