@@ -12,6 +12,13 @@ const hello: WsgiApp = (_env, startResponse) => {
   return ['hello'];
 };
 
+/** Answers with the request body, read whole before the response starts. */
+const echoBody: WsgiApp = async (env, startResponse) => {
+  const body = await env['wsgi.input'].read();
+  startResponse('200 OK', []);
+  return [body];
+};
+
 const GET = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
 const GET_KA = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,6 +84,27 @@ describe('keepalive', () => {
     expect(client.closed).toBe(true);
     expect(client.take()).toBe('');
     expect(srv.log.join('')).toMatch(/\(\d+\) timed out \('127\.0\.0\.1', \d+\)/);
+  });
+
+  // Node parses a pipelined request while the one before it is still being answered:
+  // finishing that answer must not start the idle wait under the next request.
+  it('a number starts the idle wait only after the last pipelined response, not under a request in flight', async () => {
+    const srv = await start(echoBody, { keepalive: 0.1, socketTimeout: 2 });
+    const client = await RawClient.connect(srv.port);
+    client.write(`${GET}PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc`);
+    expect(await client.readResponse()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    await sleep(400); // the PUT's body stalls well past the idle wait, well within socketTimeout
+    client.write('def');
+    expect(await client.readResponse()).toMatch(/\r\n\r\nabcdef$/);
+    expect(await client.closesWithin(1000)).toBe(true); // idle after the last one
+  });
+
+  it('a number leaves socketTimeout in force for a pipelined request after the response before it', async () => {
+    const srv = await start(echoBody, { keepalive: 30, socketTimeout: 0.2 });
+    const client = await RawClient.connect(srv.port);
+    client.write(`${GET}PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc`);
+    await client.readResponse();
+    expect(await client.closesWithin(1500)).toBe(true); // the stalled body, not 30 idle seconds
   });
 
   it('a number also bounds the wait for the first request line', async () => {

@@ -11,8 +11,8 @@ import { responseOn } from '@wsgi-bridge/core';
 export class Timeouts {
   readonly #idleMs: number;
   readonly #socketMs: number;
-  /** A response's 'finish' listener, made once: its connection may idle keepalive seconds again. */
-  readonly #backToIdle: (this: ServerResponse) => void;
+  /** A response's 'finish' listener, made once: see {@link afterResponse}. */
+  readonly #afterResponse: (this: ServerResponse) => void;
 
   /**
    * Configure `http`: Node sets the timer of each connection it is handed, so a new
@@ -22,8 +22,8 @@ export class Timeouts {
     const idleMs = idleSeconds * 1000;
     this.#idleMs = idleMs;
     this.#socketMs = socketMs;
-    this.#backToIdle = function (this: ServerResponse): void {
-      this.req.socket.setTimeout(idleMs);
+    this.#afterResponse = function (this: ServerResponse): void {
+      afterResponse(this.req.socket, idleMs, socketMs);
     };
     http.timeout = idleMs > 0 ? idleMs : socketMs;
     // Node's own keep-alive timer adds a second to what it is given; the idle wait is ours.
@@ -34,8 +34,18 @@ export class Timeouts {
   requestStarted(socket: Socket, res: ServerResponse): void {
     if (this.#idleMs === 0) return;
     socket.setTimeout(this.#socketMs);
-    res.once('finish', this.#backToIdle);
+    res.once('finish', this.#afterResponse);
   }
+}
+
+/**
+ * A response is done. Node parses pipelined requests while an earlier one is answered, and
+ * hands the socket to the next response before this runs: while one is in flight, its
+ * socket operations get socket_timeout afresh (eventlet would only now start on it); only
+ * after the last does the connection wait keepalive seconds for a request line.
+ */
+function afterResponse(socket: Socket, idleMs: number, socketMs: number): void {
+  socket.setTimeout(responseOn(socket) === null ? idleMs : socketMs);
 }
 
 /** Whether the inactivity Node reports on `socket` is a socket operation eventlet would have timed out. */
