@@ -40,7 +40,7 @@ async function slowlorisIsCut(port: number): Promise<void> {
   fast.write('GET / HTTP/1.1\r\nHost: fast\r\n\r\n');
   expect(await fast.readResponse()).toMatch(/\r\n\r\nok$/);
   fast.close();
-  expect(await slow.closesWithin(3000)).toBe(true);
+  expect(await slow.closesWithin(2000)).toBe(true); // 0.5 s, and room for a busy machine
   clearInterval(trickle);
   const elapsed = performance.now() - started;
   expect(elapsed).toBeGreaterThan(450);
