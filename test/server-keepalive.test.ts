@@ -1,4 +1,5 @@
-// keepalive (true, false, 0, idle seconds with eventlet's Keep-Alive header) and socketTimeout.
+// keepalive's default and its idle timeout in seconds, and socketTimeout. keepalive false
+// and 0, and the Keep-Alive header it sends, are in keepalive.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/server';
 import { RawClient, rawExchange } from './helpers/raw.js';
@@ -23,16 +24,6 @@ const GET = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
 const GET_KA = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Send `request` on a new connection; return the response and whether the server then closed it within `ms`. */
-async function exchange(port: number, request: string, ms = 300): Promise<{ response: string; closed: boolean }> {
-  const client = await RawClient.connect(port);
-  client.write(request);
-  const response = await client.readResponse();
-  const closed = await client.closesWithin(ms);
-  client.close();
-  return { response, closed };
-}
-
 describe('keepalive', () => {
   it('true (default): connections persist with no idle timeout and no Keep-Alive header', async () => {
     const srv = await start(hello);
@@ -45,34 +36,6 @@ describe('keepalive', () => {
     expect(second).toContain('\r\nConnection: keep-alive\r\n');
     expect(second).not.toContain('Keep-Alive:');
     client.close();
-  });
-
-  it('false: every response says Connection: close and the connection closes', async () => {
-    const srv = await start(hello, { keepalive: false });
-    const { response, closed } = await exchange(srv.port, GET_KA);
-    expect(response).toContain('\r\nConnection: close\r\n');
-    expect(closed).toBe(true);
-  });
-
-  it('0: the same as false, for an HTTP/1.0 keep-alive client too', async () => {
-    const srv = await start(hello, { keepalive: 0 });
-    const { response, closed } = await exchange(srv.port, 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
-    expect(response).toContain('\r\nConnection: close\r\n');
-    expect(closed).toBe(true);
-  });
-
-  it('2.5: Keep-Alive: timeout=2 for a client that asked for keep-alive, none for one that did not', async () => {
-    const srv = await start(hello, { keepalive: 2.5 });
-    const { response } = await exchange(srv.port, GET_KA, 0);
-    expect(response).toMatch(/\r\nConnection: keep-alive\r\nKeep-Alive: timeout=2\r\n\r\nhello$/);
-    expect((await exchange(srv.port, GET, 0)).response).not.toMatch(/Connection:|Keep-Alive:/);
-  });
-
-  it('0.5: keep-alive without a Keep-Alive header (int(0.5) is 0)', async () => {
-    const srv = await start(hello, { keepalive: 0.5 });
-    const { response } = await exchange(srv.port, GET_KA, 0);
-    expect(response).toContain('\r\nConnection: keep-alive\r\n');
-    expect(response).not.toContain('Keep-Alive:');
   });
 
   it('a number closes a connection idle that long between requests, silently', async () => {
