@@ -51,6 +51,43 @@ describe('the default log format', () => {
   });
 });
 
+describe('wall_seconds', () => {
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  const wall = (line: string): number => Number(/ (\d+\.\d{6})\n$/.exec(line)![1]);
+
+  // eventlet stops the clock after close() and the body's discard, runs the post hooks,
+  // then writes the line: the hooks' time is not in it, but they run before it.
+  it('stops before the post hooks, and the line is written after them', async () => {
+    const hooked: WsgiApp = (env, startResponse) => {
+      env['eventlet.posthooks'].push([async () => {
+        await sleep(300);
+        env['wsgi.errors'].write('hook done\n');
+      }]);
+      startResponse('200 OK', []);
+      return ['hooked'];
+    };
+    const srv = await start(hooked);
+    await request(srv.port, 'GET /path?q=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    await vi.waitFor(() => expect(accessLines(srv)).toHaveLength(1));
+    expect(srv.log.indexOf('hook done\n')).toBeLessThan(srv.log.indexOf(accessLines(srv)[0]!));
+    expect(wall(accessLines(srv)[0]!)).toBeLessThan(0.2);
+  });
+
+  it('counts the app and its body, with or without post hooks', async () => {
+    const slow: WsgiApp = async function* (env, startResponse) {
+      if (env.QUERY_STRING === 'hooked') env['eventlet.posthooks'].push([() => {}]);
+      startResponse('200 OK', []);
+      await sleep(150);
+      yield 'late';
+    };
+    const srv = await start(slow);
+    await request(srv.port, 'GET /path?hooked HTTP/1.1\r\nHost: x\r\n\r\n');
+    await request(srv.port, 'GET /path HTTP/1.1\r\nHost: x\r\n\r\n');
+    await vi.waitFor(() => expect(accessLines(srv)).toHaveLength(2));
+    for (const line of accessLines(srv)) expect(wall(line)).toBeGreaterThanOrEqual(0.14);
+  });
+});
+
 describe('logXForwardedFor', () => {
   const forwarded = 'GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.2.3.4, 5.6.7.8\r\n\r\n';
 
