@@ -79,29 +79,34 @@ describe.each(frontEnds)('100 Continue on the $name', (frontEnd) => {
     client.close();
   });
 
-  it('test_024b: a second 100 starts a second chunked body', async () => {
-    const { port } = await mount(app024bc());
-    const client = await RawClient.connect(port);
-    client.write('PUT /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n');
-    expect(await client.readUntil('\r\n\r\n')).toBe(`${CONTINUE_12}\r\n`);
-    client.write('5\r\nfirst\r\n8\r\n message\r\n0\r\n\r\n');
-    expect(await client.readUntil('\r\n\r\n')).toBe('HTTP/1.1 100 Continue\r\nHundred-Continue-Header-3: H3\r\n\r\n');
-    client.write('8\r\n, second\r\n8\r\n message\r\n0\r\n\r\n');
-    expect(frontEnd.normalize(maskDate(await client.readToEnd()))).toBe(
-      'HTTP/1.1 200 OK\r\nContent-Length: 29\r\nDate: …\r\nConnection: close\r\n\r\nfirst message, second message');
-  });
-
-  it('test_024c: a second 100 goes on in the same Content-Length body', async () => {
-    const { port } = await mount(app024bc(13, 16));
-    const client = await RawClient.connect(port);
-    client.write('PUT /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 29\r\nExpect: 100-continue\r\n\r\n');
-    expect(await client.readUntil('\r\n\r\n')).toBe(`${CONTINUE_12}\r\n`);
-    client.write('first message');
-    expect(await client.readUntil('\r\n\r\n')).toBe('HTTP/1.1 100 Continue\r\nHundred-Continue-Header-3: H3\r\n\r\n');
-    client.write(', second message\r\n');
-    expect(frontEnd.normalize(maskDate(await client.readToEnd()))).toBe(
-      'HTTP/1.1 200 OK\r\nContent-Length: 29\r\nDate: …\r\nConnection: close\r\n\r\nfirst message, second message');
-  });
+  for (const { name, app, framing, first, second } of [
+    {
+      name: 'test_024b: a second 100 starts a second chunked body',
+      app: app024bc(),
+      framing: 'Transfer-Encoding: chunked',
+      first: '5\r\nfirst\r\n8\r\n message\r\n0\r\n\r\n',
+      second: '8\r\n, second\r\n8\r\n message\r\n0\r\n\r\n',
+    },
+    {
+      name: 'test_024c: a second 100 goes on in the same Content-Length body',
+      app: app024bc(13, 16),
+      framing: 'Content-Length: 29',
+      first: 'first message',
+      second: ', second message\r\n',
+    },
+  ]) {
+    it(name, async () => {
+      const { port } = await mount(app);
+      const client = await RawClient.connect(port);
+      client.write(`PUT /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${framing}\r\nExpect: 100-continue\r\n\r\n`);
+      expect(await client.readUntil('\r\n\r\n')).toBe(`${CONTINUE_12}\r\n`);
+      client.write(first);
+      expect(await client.readUntil('\r\n\r\n')).toBe('HTTP/1.1 100 Continue\r\nHundred-Continue-Header-3: H3\r\n\r\n');
+      client.write(second);
+      expect(frontEnd.normalize(maskDate(await client.readToEnd()))).toBe(
+        'HTTP/1.1 200 OK\r\nContent-Length: 29\r\nDate: …\r\nConnection: close\r\n\r\nfirst message, second message');
+    });
+  }
 
   it('test_024d: once the response has started, reading sends no 100', async () => {
     const { port } = await mount(app024d);
