@@ -20,6 +20,18 @@ function counted(name: string, body: Iterable<Chunk> | AsyncIterable<Chunk>): Bo
   return Object.assign(body, { close: () => count(closes, name) });
 }
 
+/** An app that sends its head and `sent` at once, then throws `message`; its close() is counted under `name`. */
+function throwAfterHead(name: string, headers: Array<[string, string]>, sent: string, message: string): WsgiApp {
+  return (e, sr) => {
+    e['eventlet.minimum_write_chunk_size'] = 1;
+    sr('200 OK', headers);
+    return counted(name, (function* () {
+      yield sent;
+      throw new Error(message);
+    })());
+  };
+}
+
 let gate = deferred();
 const CHUNK = Buffer.alloc(64 * 1024, 120);
 
@@ -50,23 +62,9 @@ const apps: Record<string, WsgiApp> = {
       throw new Error('kaboom in the body');
     })());
   },
-  // 022/037: an error once bytes are out aborts the connection
-  '/throw-after-head': (e, sr) => {
-    e['eventlet.minimum_write_chunk_size'] = 1;
-    sr('200 OK', []);
-    return counted('throw-after-head', (function* () {
-      yield 'sent already';
-      throw new Error('kaboom after the head');
-    })());
-  },
-  '/throw-after-head-cl': (e, sr) => {
-    e['eventlet.minimum_write_chunk_size'] = 1;
-    sr('200 OK', [['Content-Length', '13']]);
-    return (function* () {
-      yield 'partial ';
-      throw new Error('kaboom after partial');
-    })();
-  },
+  // 022/037: an error once bytes are out aborts the connection, chunked or with a Content-Length
+  '/throw-after-head': throwAfterHead('throw-after-head', [], 'sent already', 'kaboom after the head'),
+  '/throw-after-head-cl': throwAfterHead('throw-after-head-cl', [['Content-Length', '13']], 'partial ', 'kaboom after partial'),
   '/close-throws': (_e, sr) => {
     sr('200 OK', []);
     return Object.assign(['still sent'], { close: () => { throw new Error('close went wrong'); } });
