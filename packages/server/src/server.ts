@@ -8,7 +8,7 @@ import type { ListeningSocket } from './listen.js';
 import { peerRepr, resolveLog, socketRepr, type ServerLog } from './log.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { SslSocket } from './ssl.js';
-import { timedOut, Timeouts } from './timeouts.js';
+import { failBodyRead, stalled, Timeouts } from './timeouts.js';
 
 /**
  * eventlet's `wsgi.server(sock, app, ...)`: serve `app` on a listening socket (from
@@ -114,7 +114,10 @@ function hadPosthooks(outcome: RequestOutcome): boolean {
   return hooks !== undefined && !(Array.isArray(hooks) && hooks.length === 0);
 }
 
-/** Bad requests, timed-out sockets and failed handshakes: closed, and told of in debug lines. */
+/**
+ * Bad requests, timed-out sockets and failed handshakes: closed, and told of in debug lines.
+ * A stalled request body is the exception: the app's read fails and the app answers first.
+ */
 function dropTroubledClients(http: Server, sock: ListeningSocket, log: ServerLog): void {
   const pid = process.pid;
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -122,9 +125,13 @@ function dropTroubledClients(http: Server, sock: ListeningSocket, log: ServerLog
     answerClientError(socket, clientErrorReply(err.code));
   });
   http.on('timeout', (socket: Socket) => {
-    if (!timedOut(socket)) return;
-    log.debug(`(${pid}) timed out ${peerRepr(socket)}`);
-    socket.destroy();
+    const stall = stalled(socket);
+    if (stall === 'body') {
+      if (failBodyRead(socket)) log.debug(`(${pid}) timed out ${peerRepr(socket)}`);
+    } else if (stall !== null) {
+      log.debug(`(${pid}) timed out ${peerRepr(socket)}`);
+      socket.destroy();
+    }
   });
   sock.on('tlsClientError', (err: Error, socket: Socket) => {
     log.debug(`(${pid}) TLS handshake failed ${peerRepr(socket)}: ${err.message}`);

@@ -48,9 +48,43 @@ function afterResponse(socket: Socket, idleMs: number, socketMs: number): void {
   socket.setTimeout(responseOn(socket) === null ? idleMs : socketMs);
 }
 
-/** Whether the inactivity Node reports on `socket` is a socket operation eventlet would have timed out. */
-export function timedOut(socket: Socket): boolean {
+/** The socket operation that waited, when Node reports a connection quiet for its timeout. */
+export type Stall = 'request' | 'body' | 'response';
+
+/**
+ * What waited on `socket` when Node reported it quiet: a request line or headers, body bytes,
+ * or a client taking the response. Null when none did: the app is busy, which eventlet leaves alone.
+ */
+export function stalled(socket: Socket): Stall | null {
   const res = responseOn(socket);
-  if (res === null) return true; // waiting for a request line or its headers
-  return !res.req.complete || socket.writableLength > 0;
+  if (res === null) return 'request';
+  if (socket.writableLength > 0) return 'response';
+  return res.req.complete ? null : 'body';
+}
+
+/**
+ * socket_timeout while the request body stalls. In eventlet the app's read raises and the
+ * app answers: a 500 when it lets the error through. So here the read waiting in
+ * wsgi.input fails (with wsgi.input's own "request body truncated"), the connection stays
+ * open for the answer, and closes after it. Returns whether wsgi.input is reading the body:
+ * if not, the app is busy, which eventlet's timer leaves alone, and nothing has timed out.
+ */
+export function failBodyRead(socket: Socket): boolean {
+  const res = responseOn(socket);
+  if (res === null) return false;
+  // Node's timer fires once per quiet spell: restart it, so a read begun later times out too.
+  socket.setTimeout(socket.timeout ?? 0);
+  const req = res.req;
+  // wsgi.input listens from its first wait on, and fails a waiting read when the request
+  // errs (destroying the request would close the socket, and the answer with it).
+  if (req.listenerCount('error') === 0) return false;
+  // The rest of the body may never come: no next request here. (A head already sent keeps
+  // its word; Node then discards the rest of the body, still under the socket's timer.)
+  res.shouldKeepAlive = false;
+  req.emit('error', bodyTimeout(socket.timeout ?? 0));
+  return true;
+}
+
+function bodyTimeout(ms: number): NodeJS.ErrnoException {
+  return Object.assign(new Error(`timed out: no request body bytes for ${ms / 1000} s (socketTimeout)`), { code: 'ETIMEDOUT' });
 }
