@@ -1,6 +1,6 @@
 // keepalive's default and its idle timeout in seconds, and socketTimeout. keepalive false
 // and 0, and the Keep-Alive header it sends, are in keepalive.test.ts.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/server';
 import { RawClient, rawExchange } from './helpers/raw.js';
 import { serveEach } from './helpers/serve-each.js';
