@@ -30,7 +30,7 @@ export class Timeouts {
     http.keepAliveTimeout = 0;
   }
 
-  /** A request arrived: socket_timeout applies until its response is sent, then keepalive again. */
+  /** A request arrived: socket_timeout applies until its response is sent, then see {@link afterResponse}. */
   requestStarted(socket: Socket, res: ServerResponse): void {
     if (this.#idleMs === 0) return;
     socket.setTimeout(this.#socketMs);
