@@ -9,9 +9,9 @@ export interface BodySource {
   next(): Buffer | null | Promise<Buffer | null>;
   /**
    * True while no one but wsgi.input has seen a chunk it gave: wsgi.input may then
-   * reuse a chunk's memory once it has read it (see `WsgiInput`).
+   * reuse a chunk's memory once it has read it. Absent: never.
    */
-  readonly exclusive: boolean;
+  readonly exclusive?: boolean;
 }
 
 /** The body of an IncomingMessage, pulled a chunk at a time so nothing is buffered whole. */
@@ -89,7 +89,6 @@ function truncated(req: IncomingMessage): WsgiError {
 
 /** A body a framework has already read into memory (express.raw, express.text). */
 export class BufferSource implements BodySource {
-  readonly exclusive = false; // the framework keeps the body (req.body)
   #body: Buffer | null;
   constructor(body: Buffer) {
     this.#body = body.length === 0 ? null : body;

@@ -94,7 +94,6 @@ export function takeNextChunkedBody(req: IncomingMessage, res: ServerResponse): 
 }
 
 class SocketChunkedSource implements BodySource {
-  readonly exclusive = false; // chunks are views of the socket's reads
   readonly #socket: Socket;
   readonly #decoder = new ChunkedDecoder();
   #queue: Buffer[] = [];

@@ -255,7 +255,7 @@ export class WsgiInput {
    */
   #reusable(chunk: Buffer | undefined): number {
     return chunk !== undefined && chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength &&
-      this.#source.exclusive ? 0 : -1;
+      this.#source.exclusive === true ? 0 : -1;
   }
 }
 
