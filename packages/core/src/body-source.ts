@@ -54,7 +54,9 @@ export class MessageSource implements BodySource {
       waiter.resolve(chunk);
     });
     req.on('end', () => this.#settle(null));
-    req.on('error', () => this.#settle(truncated(req)));
+    req.on('error', (err: NodeJS.ErrnoException) => this.#settle(err.code === 'ETIMEDOUT'
+      ? new WsgiError('WSGI_ERR_INPUT_TIMEOUT', err.message, { cause: err })
+      : truncated(req)));
     req.on('close', () => {
       if (!req.readableEnded) this.#settle(truncated(req));
     });

@@ -12,6 +12,7 @@ export const codes = {
   WSGI_ERR_CHUNK: 'invalid body chunk',
   WSGI_ERR_CONTENT_LENGTH: 'body does not match Content-Length',
   WSGI_ERR_INPUT_TRUNCATED: 'request body truncated',
+  WSGI_ERR_INPUT_TIMEOUT: 'timed out reading the request body',
   WSGI_ERR_INPUT_MALFORMED: 'malformed chunked request body',
   WSGI_ERR_INPUT_ARGUMENT: 'invalid wsgi.input argument',
   WSGI_ERR_POSTHOOK: 'invalid post hook',

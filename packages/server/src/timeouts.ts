@@ -65,8 +65,8 @@ export function stalled(socket: Socket): Stall | null {
 /**
  * socket_timeout while the request body stalls. In eventlet the app's read raises and the
  * app answers: a 500 when it lets the error through. So here the read waiting in
- * wsgi.input fails (with wsgi.input's own "request body truncated"), the connection stays
- * open for the answer, and closes after it. Returns whether wsgi.input is reading the body:
+ * wsgi.input fails (WSGI_ERR_INPUT_TIMEOUT), the connection stays open for the answer,
+ * and closes after it. Returns whether wsgi.input is reading the body:
  * if not, the app is busy, which eventlet's timer leaves alone, and nothing has timed out.
  */
 export function failBodyRead(socket: Socket): boolean {
@@ -86,5 +86,5 @@ export function failBodyRead(socket: Socket): boolean {
 }
 
 function bodyTimeout(ms: number): NodeJS.ErrnoException {
-  return Object.assign(new Error(`timed out: no request body bytes for ${ms / 1000} s (socketTimeout)`), { code: 'ETIMEDOUT' });
+  return Object.assign(new Error(`no request body bytes for ${ms / 1000} s (socketTimeout)`), { code: 'ETIMEDOUT' });
 }
