@@ -12,6 +12,11 @@ export interface RequestOutcome {
   readonly statusCode: number;
   readonly bytesWritten: number;
   readonly aborted: boolean;
+  /**
+   * When the post hooks began (`performance.now()`), or undefined when there were none:
+   * eventlet's access log stops `wall_seconds` there.
+   */
+  readonly posthooksStartedAt: number | undefined;
 }
 
 /** The handler's settings an exchange needs. */
@@ -28,6 +33,7 @@ export interface ExchangeSettings {
  * does. The exchange is its own outcome, so the access log costs no extra object.
  */
 export class Exchange implements RequestOutcome {
+  posthooksStartedAt: number | undefined = undefined;
   #body: Body | undefined = undefined;
 
   constructor(
@@ -102,6 +108,7 @@ export class Exchange implements RequestOutcome {
 
   async #runHooks(): Promise<RequestOutcome> {
     await this.sink.done();
+    this.posthooksStartedAt = performance.now();
     await runPosthooks(this.environ, this.settings.log);
     return this;
   }

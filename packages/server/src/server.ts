@@ -61,15 +61,12 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     }
     const started = performance.now();
     const done = handle(req, res);
-    if (done instanceof Promise) {
-      const stopped = stopwatch(res);
-      void done.then((outcome) => logAccess(formatLine, req, outcome, stopped(outcome) - started));
-    } else {
-      logAccess(formatLine, req, done, performance.now() - started);
-    }
+    if (done instanceof Promise) void done.then((outcome) => logAccess(formatLine, req, outcome, started));
+    else logAccess(formatLine, req, done, started);
   }
-  function logAccess(format: AccessLine, req: IncomingMessage, outcome: RequestOutcome, wallMs: number): void {
-    log.info(format(req, outcome, wallMs / 1000));
+  function logAccess(format: AccessLine, req: IncomingMessage, outcome: RequestOutcome, started: number): void {
+    // As eventlet's, wall_seconds leaves out the post hooks, though the line follows them.
+    log.info(format(req, outcome, ((outcome.posthooksStartedAt ?? performance.now()) - started) / 1000));
   }
   http.on('request', onRequest);
   // Taking checkContinue makes the 100 ours: wsgi.input sends it lazily, with headers.
@@ -83,35 +80,6 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
   // Behind wrapSsl, the plain socket's close() is the one every path goes through.
   onClose(sock instanceof SslSocket ? sock.sock : sock, () => connections.stop());
   return lifetime(sock, http, log);
-}
-
-/**
- * When a request's wall_seconds stops, asked once its outcome has come. eventlet stops the
- * clock after close() and the body's discard, then runs the post hooks, then logs. Without
- * hooks the core's outcome comes right after close() and the discard: the clock stops
- * then. With hooks the core starts them once the response is done (all of it handed to
- * the socket, or the client gone), and the clock stops at that moment. A body's close()
- * has run by then unless it is async and outlasts the flush of the last bytes: the core
- * gives no signal between the two, and that rare wait goes uncounted.
- */
-function stopwatch(res: ServerResponse): (outcome: RequestOutcome) => number {
-  let responseDone = -1;
-  const mark = (): void => {
-    if (responseDone < 0) responseDone = performance.now();
-  };
-  if (res.writableFinished || res.destroyed) {
-    mark();
-  } else {
-    res.once('finish', mark);
-    res.once('close', mark); // the client went away first
-  }
-  return (outcome) => (responseDone >= 0 && hadPosthooks(outcome) ? responseDone : performance.now());
-}
-
-/** Whether the core ran post hooks for `outcome` (its test: a list with entries, or not a list). */
-function hadPosthooks(outcome: RequestOutcome): boolean {
-  const hooks = outcome.environ['eventlet.posthooks'];
-  return hooks !== undefined && !(Array.isArray(hooks) && hooks.length === 0);
 }
 
 /**
