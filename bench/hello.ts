@@ -5,6 +5,7 @@ import type { HelloRound, HelloRounds, Outcome } from './results.js';
 import type { Settings } from './settings.js';
 import { messageOf } from './errors.js';
 import { rotate } from './stats.js';
+import { measureSteal, type StealGuard } from './steal.js';
 import { wrk } from './wrk.js';
 
 const urlOf = (child: ServerChild): string => `http://127.0.0.1:${child.port}/`;
@@ -13,11 +14,12 @@ const urlOf = (child: ServerChild): string => `http://127.0.0.1:${child.port}/`;
  * Hello world under wrk: every contender is checked and warmed up, then measured round
  * by round. Each round runs the groups of compared contenders back to back, with the
  * order of groups and of contenders within them rotating, so drift on a shared machine
- * hits every side alike.
+ * hits every side alike; a group's round that the hypervisor disturbed is taken again.
  */
 export async function runHello(
   servers: Map<ContenderId, Outcome<ServerChild>>,
   settings: Settings,
+  guard: StealGuard,
   log: (line: string) => void,
 ): Promise<Map<ContenderId, Outcome<HelloRounds>>> {
   const outcomes = new Map<ContenderId, Outcome<HelloRounds>>();
@@ -39,24 +41,31 @@ export async function runHello(
     outcomes.set(id, { ok: true, value: rounds });
   }
   for (let r = 0; r < settings.rounds; r++) {
-    const order = rotate(GROUPS, r).flatMap((group) => rotate(group, r)).filter((id) => ready.has(id));
-    for (const id of order) {
-      const [server, rounds] = ready.get(id)!;
-      let result: HelloRound;
-      try {
-        result = await measure(server, settings);
-      } catch (err) {
-        // A server that died or stopped answering: its figures are void, the others go on.
-        const why = (await server.gone()) ?? messageOf(err);
-        ready.delete(id);
-        outcomes.set(id, { ok: false, reason: `failed in round ${r + 1}: ${why}` });
-        log(`round ${r + 1}/${settings.rounds}  ${id} failed: ${why}`);
-        continue;
+    for (const group of rotate(GROUPS, r)) {
+      const members = rotate(group, r);
+      const measured = await guard.round(async () => {
+        const results: Array<HelloRound & { id: ContenderId }> = [];
+        for (const id of members) {
+          const server = ready.get(id)?.[0];
+          if (server === undefined) continue;
+          try {
+            results.push({ id, ...(await measure(server, settings)) });
+          } catch (err) {
+            // A server that died or stopped answering: its figures are void, the others go on.
+            const why = (await server.gone()) ?? messageOf(err);
+            ready.delete(id);
+            outcomes.set(id, { ok: false, reason: `failed in round ${r + 1}: ${why}` });
+            log(`round ${r + 1}/${settings.rounds}  ${id} failed: ${why}`);
+          }
+        }
+        return results;
+      });
+      for (const { id, ...result } of measured) {
+        ready.get(id)?.[1].push(result);
+        log(`round ${r + 1}/${settings.rounds}  ${id.padEnd(15)} ${result.requestsPerSec.toFixed(0).padStart(7)} req/s` +
+          `  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuMicrosPerRequest(result).toFixed(1)} µs/req` +
+          `  steal ${result.stealPercent.toFixed(1)}%${result.errors > 0 ? `  ${result.errors} errors` : ''}`);
       }
-      rounds.push(result);
-      log(`round ${r + 1}/${settings.rounds}  ${id.padEnd(15)} ${result.requestsPerSec.toFixed(0).padStart(7)} req/s` +
-        `  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuMicrosPerRequest(result).toFixed(1)} µs/req` +
-        `${result.errors > 0 ? `  ${result.errors} errors` : ''}`);
     }
   }
   return outcomes;
@@ -64,8 +73,8 @@ export async function runHello(
 
 async function measure(server: ServerChild, settings: Settings): Promise<HelloRound> {
   const before = cpuSeconds(server.pid);
-  const result = await wrk(urlOf(server), settings.connections, settings.seconds);
-  return { ...result, serverCpuSeconds: cpuSeconds(server.pid) - before };
+  const { result, stealPercent } = await measureSteal(() => wrk(urlOf(server), settings.connections, settings.seconds));
+  return { ...result, serverCpuSeconds: cpuSeconds(server.pid) - before, stealPercent };
 }
 
 /** Server CPU time per request: less swayed than req/s by what else runs on the machine. */

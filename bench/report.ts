@@ -2,7 +2,7 @@ import { formatFigure, pairedRatio, passed, type Check } from './checks.js';
 import { cpuMicrosPerRequest } from './hello.js';
 import type { BenchResults, Transfer } from './results.js';
 import { describePinning } from './pinning.js';
-import { describeSettings } from './settings.js';
+import { describeSettings, SETTING_VARIABLES } from './settings.js';
 import { median } from './stats.js';
 
 /** A Markdown table padded to line up, so the same text reads well in a terminal. */
@@ -52,6 +52,21 @@ function streamsTable(results: BenchResults): string {
     'slow client MiB/s', 'RSS over idle'], rows);
 }
 
+/** How much the hypervisor took during the kept figures, and how often a round was taken again. */
+function stealSummary(results: BenchResults): string {
+  const { steal: guard } = results;
+  const kept = [
+    ...[...results.hello.values()].flatMap((o) => (o.ok ? o.value.map((round) => round.stealPercent) : [])),
+    ...[...results.streams.values()].flatMap((o) => (o.ok ? [...o.value.upload.stealPercent, ...o.value.download.stealPercent] : [])),
+  ];
+  const figure = (value: number): string => `${value.toFixed(1)}%`;
+  return 'Steal (the share of CPU time the hypervisor gave to other guests, from /proc/stat) is read around every figure: ' +
+    `a group's round in which it passed ${figure(guard.limitPercent)} was taken again, after waiting for a quiet moment, ` +
+    `up to ${guard.tries} tries. This run took ${guard.retakes} rounds again` +
+    `${guard.keptNoisy > 0 ? ` and kept ${guard.keptNoisy} above the limit (the least disturbed try)` : ''}; ` +
+    `steal during the kept figures: median ${figure(median(kept))}, highest ${figure(Math.max(0, ...kept))}.`;
+}
+
 /** Why each missing contender is missing, said once. */
 function missing(results: BenchResults): string[] {
   const reasons = new Map<string, string>();
@@ -83,6 +98,8 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     'RSS is sampled from /proc every 20 ms, and the figure is the worst round\'s peak above the server\'s idle RSS. ' +
     'Access logs are off everywhere.',
     '',
+    stealSummary(results),
+    '',
     '## Targets (issue 7)',
     '',
     checksTable(checks),
@@ -99,8 +116,7 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     '',
     ...missing(results),
     ...(chartFile === null ? [] : [`![Benchmark chart](${chartFile})`, '']),
-    `Reproduce: \`${env === '' ? '' : `${env} `}npm run bench\` (settings: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, ` +
-    'BENCH_CONNECTIONS, BENCH_STREAM_MIB, BENCH_SLOW_MIBPS).',
+    `Reproduce: \`${env === '' ? '' : `${env} `}npm run bench\` (settings: ${SETTING_VARIABLES.join(', ')}).`,
     '',
   ].join('\n');
 }

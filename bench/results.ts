@@ -2,13 +2,14 @@ import type { Contender, ContenderId } from './contenders.js';
 import type { Machine } from './machine.js';
 import type { Pinning } from './pinning.js';
 import type { Settings } from './settings.js';
+import type { StealGuard, Stolen } from './steal.js';
 import type { WrkResult } from './wrk.js';
 
 /** A contender that ran, or why it did not. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** One wrk run and the CPU time the server spent on it. */
-export interface HelloRound extends WrkResult {
+/** One wrk run, the CPU time the server spent on it, and the share the hypervisor took meanwhile. */
+export interface HelloRound extends WrkResult, Stolen {
   serverCpuSeconds: number;
 }
 
@@ -19,6 +20,7 @@ export type HelloRounds = HelloRound[];
 export interface Transfer {
   mibPerSec: number[];
   rssOverIdleMiB: number[];
+  stealPercent: number[];
 }
 
 export interface StreamRounds {
@@ -36,6 +38,8 @@ export interface BenchResults {
   settings: Settings;
   tools: Record<string, string>;
   contenders: Record<ContenderId, Contender>;
+  /** How often a round was measured again for the hypervisor's steal; see steal.ts. */
+  steal: StealGuard;
   hello: Map<ContenderId, Outcome<HelloRounds>>;
   streams: Map<ContenderId, Outcome<StreamRounds>>;
 }

@@ -17,6 +17,7 @@ import { holdServers, onServerCpus, pinClient, type Pinning } from './pinning.js
 import { renderReport } from './report.js';
 import type { BenchResults, Outcome } from './results.js';
 import { readSettings, type Settings } from './settings.js';
+import { StealGuard } from './steal.js';
 import { runStreams } from './streams.js';
 import { messageOf } from './errors.js';
 
@@ -28,11 +29,12 @@ async function helloHeldOffClient(
   servers: Map<ContenderId, Outcome<ServerChild>>,
   pinning: Pinning | null,
   settings: Settings,
+  guard: StealGuard,
 ): Promise<Awaited<ReturnType<typeof runHello>>> {
   const pids = [...servers.values()].flatMap((server) => (server.ok ? [server.value.pid] : []));
   await holdServers(pinning, pids, true);
   try {
-    return await runHello(servers, settings, log);
+    return await runHello(servers, settings, guard, log);
   } finally {
     await holdServers(pinning, pids, false);
   }
@@ -71,6 +73,7 @@ async function main(): Promise<number> {
 
   const pinning = await pinClient(process.env);
   const servers = await startAll(eventlet.ok ? null : eventlet.reason, pinning);
+  const guard = new StealGuard(settings.stealLimit, settings.stealTries, log);
   let results: BenchResults;
   try {
     results = {
@@ -85,8 +88,9 @@ async function main(): Promise<number> {
         Fastify: moduleVersion('fastify'),
       },
       contenders: Object.fromEntries(CONTENDERS.map((c) => [c.id, c])) as Record<ContenderId, Contender>,
-      hello: await helloHeldOffClient(servers, pinning, settings),
-      streams: await runStreams(servers, settings, log),
+      steal: guard,
+      hello: await helloHeldOffClient(servers, pinning, settings, guard),
+      streams: await runStreams(servers, settings, guard, log),
     };
     machine.loadAtEnd = os.loadavg()[0]!;
   } finally {

@@ -12,11 +12,17 @@ export interface Settings {
   streamMiB: number;
   /** How fast the slow client reads a download. BENCH_SLOW_MIBPS */
   slowMiBps: number;
+  /** Percent of CPU time the hypervisor may take during a round's figures before it is taken again. BENCH_STEAL_LIMIT */
+  stealLimit: number;
+  /** Tries per round at most; then the least disturbed is kept. BENCH_STEAL_TRIES */
+  stealTries: number;
 }
 
 // Many short rounds rather than a few long ones: bursts of other work on a shared
 // machine then spoil a round or two, and the median leaves those out.
-const DEFAULTS: Settings = { rounds: 13, seconds: 3, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32 };
+const DEFAULTS: Settings = {
+  rounds: 13, seconds: 3, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32, stealLimit: 3, stealTries: 3,
+};
 
 const VARIABLES: Record<keyof Settings, string> = {
   rounds: 'BENCH_ROUNDS',
@@ -25,7 +31,12 @@ const VARIABLES: Record<keyof Settings, string> = {
   connections: 'BENCH_CONNECTIONS',
   streamMiB: 'BENCH_STREAM_MIB',
   slowMiBps: 'BENCH_SLOW_MIBPS',
+  stealLimit: 'BENCH_STEAL_LIMIT',
+  stealTries: 'BENCH_STEAL_TRIES',
 };
+
+/** Every variable that sets the bench, for the report. */
+export const SETTING_VARIABLES: readonly string[] = Object.values(VARIABLES);
 
 /** The size of each upload and download, in bytes. */
 export const streamBytes = (settings: Settings): number => Math.round(settings.streamMiB * 2 ** 20);
@@ -36,7 +47,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     const text = env[VARIABLES[key]];
     if (text === undefined || text === '') continue;
     const value = Number(text);
-    const counted = key === 'rounds' || key === 'connections';
+    const counted = key === 'rounds' || key === 'connections' || key === 'stealTries';
     if (counted ? !Number.isInteger(value) || value < 1 : !Number.isFinite(value) || value <= 0) {
       throw new Error(`${VARIABLES[key]} must be a positive ${counted ? 'integer' : 'number'}, got ${text}`);
     }

@@ -5,6 +5,7 @@ import type { Outcome, StreamRounds, Transfer } from './results.js';
 import { streamBytes, type Settings } from './settings.js';
 import { messageOf } from './errors.js';
 import { rotate } from './stats.js';
+import { measureSteal, type StealGuard, type Stolen } from './steal.js';
 import { download, upload } from './stream-client.js';
 
 /** Only the baseline and the standalone server stream; the mounts share the core's stream code. */
@@ -14,11 +15,13 @@ type Direction = 'upload' | 'download' | 'slowDownload';
 
 /**
  * Uploads and downloads round by round, in a rotating order, sampling each server's RSS
- * during every transfer; then one download each at the slow client's pace.
+ * during every transfer (a round the hypervisor disturbed is taken again); then one
+ * download each at the slow client's pace.
  */
 export async function runStreams(
   servers: Map<ContenderId, Outcome<ServerChild>>,
   settings: Settings,
+  guard: StealGuard,
   log: (line: string) => void,
 ): Promise<Map<ContenderId, Outcome<StreamRounds>>> {
   const bytes = streamBytes(settings);
@@ -36,36 +39,54 @@ export async function runStreams(
     outcomes.set(id, { ok: true, value: rounds });
   }
 
-  const failed = new Set<ContenderId>();
-  const measure = async (direction: Direction, server: ServerChild, rounds: StreamRounds, id: ContenderId): Promise<void> => {
-    if (failed.has(id)) return;
-    let result: number;
-    let peakMiB: number;
+  const measure = async (direction: Direction, id: ContenderId, server: ServerChild): Promise<Figures | null> => {
     try {
-      ({ result, peakMiB } = await withPeakRss(server.pid, () =>
+      const { result: { result, peakMiB }, stealPercent } = await measureSteal(() => withPeakRss(server.pid, () =>
         direction === 'upload' ? upload(server.port, bytes)
           : download(server.port, bytes, direction === 'slowDownload' ? settings.slowMiBps : undefined)));
+      return { id, mibPerSec: result, peakMiB, stealPercent };
     } catch (err) {
       // A server that died or broke a transfer: its figures are void, the other goes on.
       const why = (await server.gone()) ?? messageOf(err);
-      failed.add(id);
       outcomes.set(id, { ok: false, reason: `${direction} failed: ${why}` });
       log(`${direction.padEnd(12)} ${id} failed: ${why}`);
-      return;
+      return null;
     }
-    rounds[direction].mibPerSec.push(result);
-    rounds[direction].rssOverIdleMiB.push(peakMiB - rounds.idleMiB);
-    log(`${direction.padEnd(12)} ${id.padEnd(12)} ${result.toFixed(0).padStart(6)} MiB/s  ` +
-      `peak RSS ${peakMiB.toFixed(1)} MiB (idle ${rounds.idleMiB.toFixed(1)})`);
+  };
+  // One transfer from each server still standing, in the given order.
+  const attempt = (direction: Direction, order: typeof ready) => async (): Promise<Figures[]> => {
+    const figures: Figures[] = [];
+    for (const [id, server] of order) {
+      const got = outcomes.get(id)!.ok ? await measure(direction, id, server) : null;
+      if (got !== null) figures.push(got);
+    }
+    return figures;
+  };
+  const keep = (direction: Direction, measured: Figures[]): void => {
+    for (const { id, mibPerSec, peakMiB, stealPercent } of measured) {
+      const rounds = ready.find(([readyId]) => readyId === id)![2];
+      const kept = rounds[direction];
+      kept.mibPerSec.push(mibPerSec);
+      kept.rssOverIdleMiB.push(peakMiB - rounds.idleMiB);
+      kept.stealPercent.push(stealPercent);
+      log(`${direction.padEnd(12)} ${id.padEnd(12)} ${mibPerSec.toFixed(0).padStart(6)} MiB/s  ` +
+        `peak RSS ${peakMiB.toFixed(1)} MiB (idle ${rounds.idleMiB.toFixed(1)})  steal ${stealPercent.toFixed(1)}%`);
+    }
   };
 
   for (let r = 0; r < settings.rounds; r++) {
-    for (const direction of ['upload', 'download'] as const) {
-      for (const [id, server, rounds] of rotate(ready, r)) await measure(direction, server, rounds, id);
-    }
+    for (const direction of ['upload', 'download'] as const) keep(direction, await guard.round(attempt(direction, rotate(ready, r))));
   }
-  for (const [id, server, rounds] of ready) await measure('slowDownload', server, rounds, id);
+  // The slow downloads run at the client's pace, which steal hardly moves: taken once.
+  keep('slowDownload', await attempt('slowDownload', ready)());
   return outcomes;
 }
 
-const transfer = (): Transfer => ({ mibPerSec: [], rssOverIdleMiB: [] });
+/** One server's transfer in one round. */
+interface Figures extends Stolen {
+  id: ContenderId;
+  mibPerSec: number;
+  peakMiB: number;
+}
+
+const transfer = (): Transfer => ({ mibPerSec: [], rssOverIdleMiB: [], stealPercent: [] });
