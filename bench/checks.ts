@@ -47,7 +47,7 @@ export function evaluate(results: BenchResults): Check[] {
   const bare = results.streams.get('node-http');
   const throughput = (pick: (s: StreamRounds) => Transfer) =>
     both(stream, bare, (ours, theirs) => pairedRatio(pick(ours).mibPerSec, pick(theirs).mibPerSec));
-  // The worst round, not the median: the target is a ceiling on every transfer.
+  // The worst transfer (retaken ones too), not the median: the target is a ceiling on every transfer.
   const memory = (pick: (s: StreamRounds) => Transfer) =>
     one(stream, (ours) => Math.max(...pick(ours).rssOverIdleMiB));
   const errorsOf = (id: ContenderId): number => {

@@ -95,7 +95,7 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     'req/s, p99 and server CPU time per request (from /proc) are medians over rounds, and every ratio is the median ' +
     'of the ratios taken within each round. ' +
     `Streams: ${s.streamMiB} MiB bodies in 64 KiB chunks, ${s.rounds} rounds each, plus one download read at ${s.slowMiBps} MiB/s; ` +
-    'RSS is sampled from /proc every 20 ms, and the figure is the worst round\'s peak above the server\'s idle RSS. ' +
+    'RSS is sampled from /proc every 20 ms, and the figure is the highest peak above the server\'s idle RSS in any transfer, retaken rounds included. ' +
     'Access logs are off everywhere.',
     '',
     stealSummary(results),

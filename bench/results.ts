@@ -16,7 +16,10 @@ export interface HelloRound extends WrkResult, Stolen {
 /** One contender's wrk rounds, in round order (round i of each contender ran side by side). */
 export type HelloRounds = HelloRound[];
 
-/** One streaming direction, round by round: throughput and the peak RSS above idle. */
+/**
+ * One streaming direction: throughput and steal round by round (kept rounds), and the
+ * peak RSS above idle of every transfer (retaken ones too).
+ */
 export interface Transfer {
   mibPerSec: number[];
   rssOverIdleMiB: number[];

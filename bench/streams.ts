@@ -26,7 +26,7 @@ export async function runStreams(
 ): Promise<Map<ContenderId, Outcome<StreamRounds>>> {
   const bytes = streamBytes(settings);
   const outcomes = new Map<ContenderId, Outcome<StreamRounds>>();
-  const ready: Array<[ContenderId, ServerChild, StreamRounds]> = [];
+  const ready: Ready[] = [];
   await sleep(1000); // let the hello-world load's garbage settle before taking "idle"
   for (const id of STREAMERS) {
     const server = servers.get(id);
@@ -39,12 +39,17 @@ export async function runStreams(
     outcomes.set(id, { ok: true, value: rounds });
   }
 
-  const measure = async (direction: Direction, id: ContenderId, server: ServerChild): Promise<Figures | null> => {
+  // One transfer. Its RSS peak counts whether or not its round is kept: the memory
+  // target is a ceiling on every transfer, and steal does not lower a peak.
+  const measure = async (direction: Direction, [id, server, rounds]: Ready): Promise<Figures | null> => {
     try {
       const { result: { result, peakMiB }, stealPercent } = await measureSteal(() => withPeakRss(server.pid, () =>
         direction === 'upload' ? upload(server.port, bytes)
           : download(server.port, bytes, direction === 'slowDownload' ? settings.slowMiBps : undefined)));
-      return { id, mibPerSec: result, peakMiB, stealPercent };
+      rounds[direction].rssOverIdleMiB.push(peakMiB - rounds.idleMiB);
+      log(`${direction.padEnd(12)} ${id.padEnd(12)} ${result.toFixed(0).padStart(6)} MiB/s  ` +
+        `peak RSS ${peakMiB.toFixed(1)} MiB (idle ${rounds.idleMiB.toFixed(1)})  steal ${stealPercent.toFixed(1)}%`);
+      return { transfer: rounds[direction], mibPerSec: result, stealPercent };
     } catch (err) {
       // A server that died or broke a transfer: its figures are void, the other goes on.
       const why = (await server.gone()) ?? messageOf(err);
@@ -54,39 +59,35 @@ export async function runStreams(
     }
   };
   // One transfer from each server still standing, in the given order.
-  const attempt = (direction: Direction, order: typeof ready) => async (): Promise<Figures[]> => {
+  const attempt = (direction: Direction, order: Ready[]) => async (): Promise<Figures[]> => {
     const figures: Figures[] = [];
-    for (const [id, server] of order) {
-      const got = outcomes.get(id)!.ok ? await measure(direction, id, server) : null;
+    for (const entry of order) {
+      const got = outcomes.get(entry[0])!.ok ? await measure(direction, entry) : null;
       if (got !== null) figures.push(got);
     }
     return figures;
   };
-  const keep = (direction: Direction, measured: Figures[]): void => {
-    for (const { id, mibPerSec, peakMiB, stealPercent } of measured) {
-      const rounds = ready.find(([readyId]) => readyId === id)![2];
-      const kept = rounds[direction];
+  const keep = (measured: Figures[]): void => {
+    for (const { transfer: kept, mibPerSec, stealPercent } of measured) {
       kept.mibPerSec.push(mibPerSec);
-      kept.rssOverIdleMiB.push(peakMiB - rounds.idleMiB);
       kept.stealPercent.push(stealPercent);
-      log(`${direction.padEnd(12)} ${id.padEnd(12)} ${mibPerSec.toFixed(0).padStart(6)} MiB/s  ` +
-        `peak RSS ${peakMiB.toFixed(1)} MiB (idle ${rounds.idleMiB.toFixed(1)})  steal ${stealPercent.toFixed(1)}%`);
     }
   };
 
   for (let r = 0; r < settings.rounds; r++) {
-    for (const direction of ['upload', 'download'] as const) keep(direction, await guard.round(attempt(direction, rotate(ready, r))));
+    for (const direction of ['upload', 'download'] as const) keep(await guard.round(attempt(direction, rotate(ready, r))));
   }
   // The slow downloads run at the client's pace, which steal hardly moves: taken once.
-  keep('slowDownload', await attempt('slowDownload', ready)());
+  keep(await attempt('slowDownload', ready)());
   return outcomes;
 }
 
-/** One server's transfer in one round. */
+type Ready = [ContenderId, ServerChild, StreamRounds];
+
+/** One server's transfer in one round, and where its figures go when the round is kept. */
 interface Figures extends Stolen {
-  id: ContenderId;
+  transfer: Transfer;
   mibPerSec: number;
-  peakMiB: number;
 }
 
 const transfer = (): Transfer => ({ mibPerSec: [], rssOverIdleMiB: [], stealPercent: [] });
