@@ -42,14 +42,20 @@ export async function runHello(
   }
   for (let r = 0; r < settings.rounds; r++) {
     for (const group of rotate(GROUPS, r)) {
-      const members = rotate(group, r);
+      // wrk's errors count from every try: steal does not excuse a failed request.
+      const errors = new Map<ContenderId, number>();
       const measured = await guard.round(async () => {
         const results: Array<HelloRound & { id: ContenderId }> = [];
-        for (const id of members) {
+        for (const id of rotate(group, r)) {
           const server = ready.get(id)?.[0];
           if (server === undefined) continue;
           try {
-            results.push({ id, ...(await measure(server, settings)) });
+            const result = await measure(server, settings);
+            errors.set(id, (errors.get(id) ?? 0) + result.errors);
+            results.push({ id, ...result });
+            log(`round ${r + 1}/${settings.rounds}  ${id.padEnd(15)} ${result.requestsPerSec.toFixed(0).padStart(7)} req/s` +
+              `  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuMicrosPerRequest(result).toFixed(1)} µs/req` +
+              `  steal ${result.stealPercent.toFixed(1)}%${result.errors > 0 ? `  ${result.errors} errors` : ''}`);
           } catch (err) {
             // A server that died or stopped answering: its figures are void, the others go on.
             const why = (await server.gone()) ?? messageOf(err);
@@ -60,12 +66,7 @@ export async function runHello(
         }
         return results;
       });
-      for (const { id, ...result } of measured) {
-        ready.get(id)?.[1].push(result);
-        log(`round ${r + 1}/${settings.rounds}  ${id.padEnd(15)} ${result.requestsPerSec.toFixed(0).padStart(7)} req/s` +
-          `  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuMicrosPerRequest(result).toFixed(1)} µs/req` +
-          `  steal ${result.stealPercent.toFixed(1)}%${result.errors > 0 ? `  ${result.errors} errors` : ''}`);
-      }
+      for (const { id, ...result } of measured) ready.get(id)?.[1].push({ ...result, errors: errors.get(id)! });
     }
   }
   return outcomes;
