@@ -121,6 +121,23 @@ describe('socketTimeout', () => {
     expect(response).toMatch(/^HTTP\/1\.1 500 /);
   });
 
+  it('leaves an app alone that is busy after a first read, with no read waiting', async () => {
+    const readThenBusy: WsgiApp = async (env, startResponse) => {
+      const first = await env['wsgi.input'].read(3);
+      await sleep(400);
+      startResponse('200 OK', []);
+      return [first];
+    };
+    const srv = await start(readThenBusy, { socketTimeout: 0.1 });
+    const client = await RawClient.connect(srv.port);
+    client.write('PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+    const response = await client.readResponse();
+    client.close();
+    expect(response).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nabc$/);
+    expect(response).not.toMatch(/\r\nConnection: close\r\n/); // nothing timed out
+    expect(srv.log.join('')).not.toMatch(/timed out/);
+  });
+
   it('leaves a client waiting for its 100 Continue alone while the app is busy before reading', async () => {
     const busyThenRead: WsgiApp = async (env, startResponse) => {
       await sleep(500);

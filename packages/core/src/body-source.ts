@@ -14,6 +14,18 @@ export interface BodySource {
   readonly exclusive?: boolean;
 }
 
+/** The sources that have had to wait for body bytes, by request: see {@link failWaitingRead}. */
+const waiting = new WeakMap<IncomingMessage, MessageSource>();
+
+/**
+ * Fail the wsgi.input read waiting for `req`'s body bytes, if one is: the app sees
+ * `error` (a server's socket timeout, as eventlet's read raises). Returns whether a read
+ * was waiting; the request itself is left as it is, so the app can still answer.
+ */
+export function failWaitingRead(req: IncomingMessage, error: Error): boolean {
+  return waiting.get(req)?.fail(error) ?? false;
+}
+
 /** The body of an IncomingMessage, pulled a chunk at a time so nothing is buffered whole. */
 export class MessageSource implements BodySource {
   readonly #req: IncomingMessage;
@@ -41,10 +53,19 @@ export class MessageSource implements BodySource {
     });
   }
 
+  /** Reject the waiting read with `error`; whether one was waiting. */
+  fail(error: Error): boolean {
+    if (this.#waiter === null) return false;
+    this.#settle(error);
+    return true;
+  }
+
   // Listeners stay for the request's life: cheaper than adding them for every chunk.
+  // Only a request whose body has to be waited for gets here, off the fast path.
   #listen(): void {
     this.#listening = true;
     const req = this.#req;
+    waiting.set(req, this);
     req.on('readable', () => {
       const waiter = this.#waiter;
       if (waiter === null) return;
@@ -54,9 +75,7 @@ export class MessageSource implements BodySource {
       waiter.resolve(chunk);
     });
     req.on('end', () => this.#settle(null));
-    req.on('error', (err: NodeJS.ErrnoException) => this.#settle(err.code === 'ETIMEDOUT'
-      ? new WsgiError('WSGI_ERR_INPUT_TIMEOUT', err.message, { cause: err })
-      : truncated(req)));
+    req.on('error', () => this.#settle(truncated(req)));
     req.on('close', () => {
       if (!req.readableEnded) this.#settle(truncated(req));
     });

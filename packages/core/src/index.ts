@@ -11,6 +11,7 @@ export type { ResponseHead } from './start-response.js';
 export { toBuffer } from './response.js';
 export { unquoteLatin1 } from './environ.js';
 export { WsgiInput } from './input.js';
+export { failWaitingRead } from './body-source.js';
 export { deferContinue } from './hundred-continue.js';
 export { answerClientError, BAD_REQUEST, clientErrorHandler, prepareHostServer, refuse, responseOn } from './client-errors.js';
 export { hasTwoHosts } from './headers.js';

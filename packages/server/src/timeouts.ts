@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { responseOn } from '@wsgi-bridge/core';
+import { failWaitingRead, responseOn, WsgiError } from '@wsgi-bridge/core';
 
 /**
  * eventlet's socket_timeout and numeric keepalive, on Node's per-socket inactivity timer.
@@ -66,25 +66,19 @@ export function stalled(socket: Socket): Stall | null {
  * socket_timeout while the request body stalls. In eventlet the app's read raises and the
  * app answers: a 500 when it lets the error through. So here the read waiting in
  * wsgi.input fails (WSGI_ERR_INPUT_TIMEOUT), the connection stays open for the answer,
- * and closes after it. Returns whether wsgi.input is reading the body:
- * if not, the app is busy, which eventlet's timer leaves alone, and nothing has timed out.
+ * and closes after it. Returns whether a read was waiting: if not, the app is busy, which
+ * eventlet's timer leaves alone, and nothing has timed out.
  */
 export function failBodyRead(socket: Socket): boolean {
   const res = responseOn(socket);
   if (res === null) return false;
+  const ms = socket.timeout ?? 0;
   // Node's timer fires once per quiet spell: restart it, so a read begun later times out too.
-  socket.setTimeout(socket.timeout ?? 0);
-  const req = res.req;
-  // wsgi.input listens from its first wait on, and fails a waiting read when the request
-  // errs (destroying the request would close the socket, and the answer with it).
-  if (req.listenerCount('error') === 0) return false;
+  socket.setTimeout(ms);
+  const timedOut = new WsgiError('WSGI_ERR_INPUT_TIMEOUT', `no request body bytes for ${ms / 1000} s (socketTimeout)`);
+  if (!failWaitingRead(res.req, timedOut)) return false;
   // The rest of the body may never come: no next request here. (A head already sent keeps
   // its word; Node then discards the rest of the body, still under the socket's timer.)
   res.shouldKeepAlive = false;
-  req.emit('error', bodyTimeout(socket.timeout ?? 0));
   return true;
-}
-
-function bodyTimeout(ms: number): NodeJS.ErrnoException {
-  return Object.assign(new Error(`no request body bytes for ${ms / 1000} s (socketTimeout)`), { code: 'ETIMEDOUT' });
 }
