@@ -120,6 +120,13 @@ describe('keep-alive (default options)', () => {
     client.close();
   });
 
+  it('an HTTP/1.1 client that sends keep-alive in another case gets it echoed', async () => {
+    const client = await connect(srv);
+    const response = await client.ask(request('GET', '/', [['CONNECTION', 'Keep-Alive']]));
+    expect([response.header('connection'), response.body]).toEqual(['keep-alive', 'hello world']);
+    client.close();
+  });
+
   // A client that shuts down its sending side (FIN) before its response is taken as gone,
   // as Node's server and nginx (499) take it: that is how an app learns its client left.
   it('a client that half-closes before its response is taken as gone: no response, the connection closes', async () => {

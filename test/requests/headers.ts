@@ -31,6 +31,7 @@ export const headers = group('headers', {
   'missing-host-http11': rejected(http(['GET / HTTP/1.1'])),
   // RFC 9112 §3.2: MUST be 400 (Node's parser takes both).
   'duplicate-host': rejected(withHeaders('Host: other.test'), 400),
+  'duplicate-host-other-case': rejected(withHeaders('hOST: other.test'), 400),
   'space-before-colon': rejected(withHeaders('X-Space : v')),
   'no-colon': rejected(withHeaders('NoColonHere')),
   'empty-name': rejected(withHeaders(': v')),

@@ -45,6 +45,8 @@ export const capitalizeHeaderName = cachedByName((name) =>
  */
 export const lowercaseHeaderName = cachedByName((name) => name.toLowerCase());
 
+const HOST = /^host$/i;
+
 /**
  * Whether a request's raw headers name Host more than once: RFC 9112 §3.2 requires a 400.
  * Node's parser takes both, and HTTP_HOST would join them.
@@ -52,8 +54,9 @@ export const lowercaseHeaderName = cachedByName((name) => name.toLowerCase());
 export function hasTwoHosts(rawHeaders: readonly string[]): boolean {
   let hosts = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1) return true;
+    // A test, not toLowerCase(): no copy of every request's header name.
+    if (HOST.test(rawHeaders[i]!) && ++hosts > 1) return true;
   }
   return false;
 }
+

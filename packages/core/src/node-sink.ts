@@ -19,6 +19,7 @@ export interface ConnectionPolicy {
   eventletHeaders: boolean;
 }
 
+const CONNECTION = /^connection$/i;
 const KEEP_ALIVE = /keep-alive/i;
 const EMPTY = Buffer.alloc(0);
 
@@ -152,8 +153,7 @@ export class NodeSink implements ResponseSink {
 function askedKeepAlive(raw: string[]): boolean {
   // The raw list, not req.headers: reading that builds the header object on every request.
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 10 && name.toLowerCase() === 'connection' && KEEP_ALIVE.test(raw[i + 1]!)) return true;
+    if (CONNECTION.test(raw[i]!) && KEEP_ALIVE.test(raw[i + 1]!)) return true;
   }
   return false;
 }

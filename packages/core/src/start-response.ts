@@ -31,10 +31,11 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
   if (!Array.isArray(headers)) {
     throw new WsgiError('WSGI_ERR_HEADERS', `headers must be a list of [name, value] pairs, got ${typeName(headers)}`);
   }
-  const flat: string[] = new Array(headers.length * 2);
+  // Grown by push from empty: V8's first growth leaves room for the framing headers the
+  // sink adds, where a pre-sized array would be copied again by the first of them.
+  const flat: string[] = [];
   let contentLength = -1;
   let hasDate = false;
-  let used = 0;
   let latin1 = !isAsciiHeaderValue(status);
   for (let i = 0; i < headers.length; i++) {
     const pair = (headers as HeaderList)[i];
@@ -69,10 +70,8 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
     } else if (lower === 'date') {
       hasDate = true;
     }
-    flat[used++] = capitalize ? capitalizeHeaderName(name) : name;
-    flat[used++] = value;
+    flat.push(capitalize ? capitalizeHeaderName(name) : name, value);
   }
-  if (used < flat.length) flat.length = used;
   const statusCode = (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + status.charCodeAt(2) - 48;
   return { status, statusCode, reason: status.slice(4), headers: flat, contentLength, hasDate, latin1 };
 }
