@@ -94,7 +94,7 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     `${s.rounds} rounds of ${s.seconds} s per server (after ${s.warmupSeconds} s of warm-up); in each round the servers compared run back to back, in an order that rotates from round to round; ` +
     'req/s, p99 and server CPU time per request (from /proc) are medians over rounds, and every ratio is the median ' +
     'of the ratios taken within each round. ' +
-    `Streams: ${s.streamMiB} MiB bodies in 64 KiB chunks, ${s.rounds} rounds each, plus one download read at ${s.slowMiBps} MiB/s; ` +
+    `Streams: ${s.streamMiB} MiB bodies in 64 KiB chunks, ${s.streamRounds} rounds each, plus one download read at ${s.slowMiBps} MiB/s; ` +
     'RSS is sampled from /proc every 20 ms, and the figure is the highest peak above the server\'s idle RSS in any transfer, retaken rounds included. ' +
     'Access logs are off everywhere.',
     '',

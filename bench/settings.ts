@@ -1,9 +1,11 @@
 /** How long and how hard the bench runs; each can be set from the environment. */
 export interface Settings {
-  /** Rounds per figure; each figure is the median of its rounds. BENCH_ROUNDS */
+  /** Hello-world rounds; each figure is the median of its rounds. BENCH_ROUNDS */
   rounds: number;
-  /** Seconds of load per contender per round. BENCH_SECONDS */
+  /** Seconds of load per contender per hello-world round. BENCH_SECONDS */
   seconds: number;
+  /** Rounds of each stream (upload, download). BENCH_STREAM_ROUNDS */
+  streamRounds: number;
   /** Seconds of load per contender before the first round, for the JIT. BENCH_WARMUP_SECONDS */
   warmupSeconds: number;
   /** Concurrent keep-alive connections. BENCH_CONNECTIONS */
@@ -18,15 +20,18 @@ export interface Settings {
   stealTries: number;
 }
 
-// Many short rounds rather than a few long ones: bursts of other work on a shared
-// machine then spoil a round or two, and the median leaves those out.
+// Many short rounds rather than a few long ones. Here a pair's ratio scattered as much
+// over 1 s as over 3 s (about 16% at no steal, and no more alike from one pair to the
+// next than any two), so 39 rounds of 1 s pin the median down better than 13 of 3 for
+// the same load; and bursts of other work spoil a round or two, which the median leaves out.
 const DEFAULTS: Settings = {
-  rounds: 13, seconds: 3, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32, stealLimit: 3, stealTries: 3,
+  rounds: 39, seconds: 1, streamRounds: 13, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32, stealLimit: 3, stealTries: 3,
 };
 
 const VARIABLES: Record<keyof Settings, string> = {
   rounds: 'BENCH_ROUNDS',
   seconds: 'BENCH_SECONDS',
+  streamRounds: 'BENCH_STREAM_ROUNDS',
   warmupSeconds: 'BENCH_WARMUP_SECONDS',
   connections: 'BENCH_CONNECTIONS',
   streamMiB: 'BENCH_STREAM_MIB',
@@ -47,7 +52,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     const text = env[VARIABLES[key]];
     if (text === undefined || text === '') continue;
     const value = Number(text);
-    const counted = key === 'rounds' || key === 'connections' || key === 'stealTries';
+    const counted = key === 'rounds' || key === 'streamRounds' || key === 'connections' || key === 'stealTries';
     if (counted ? !Number.isInteger(value) || value < 1 : !Number.isFinite(value) || value <= 0) {
       throw new Error(`${VARIABLES[key]} must be a positive ${counted ? 'integer' : 'number'}, got ${text}`);
     }

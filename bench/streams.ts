@@ -74,7 +74,7 @@ export async function runStreams(
     }
   };
 
-  for (let r = 0; r < settings.rounds; r++) {
+  for (let r = 0; r < settings.streamRounds; r++) {
     for (const direction of ['upload', 'download'] as const) keep(await guard.round(attempt(direction, rotate(ready, r))));
   }
   // The slow downloads run at the client's pace, which steal hardly moves: taken once.
