@@ -21,9 +21,9 @@ export interface Settings {
 }
 
 // Many short rounds rather than a few long ones. Here a pair's ratio scattered as much
-// over 1 s as over 3 s (about 16% at no steal, and no more alike from one pair to the
-// next than any two), so 39 rounds of 1 s pin the median down better than 13 of 3 for
-// the same load; and bursts of other work spoil a round or two, which the median leaves out.
+// over 1 s as over 3 s (about 16% at no steal), independently from pair to pair: 39
+// rounds of 1 s pin the median down better than 13 of 3 for the same load. And bursts
+// of other work spoil a round or two, which the median leaves out.
 const DEFAULTS: Settings = {
   rounds: 39, seconds: 1, streamRounds: 13, warmupSeconds: 3, connections: 50, streamMiB: 256, slowMiBps: 32, stealLimit: 3, stealTries: 3,
 };

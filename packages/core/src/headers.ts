@@ -59,4 +59,3 @@ export function hasTwoHosts(rawHeaders: readonly string[]): boolean {
   }
   return false;
 }
-
