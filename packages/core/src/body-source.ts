@@ -18,12 +18,13 @@ export interface BodySource {
 const waiting = new WeakMap<IncomingMessage, MessageSource>();
 
 /**
- * Fail the wsgi.input read waiting for `req`'s body bytes, if one is: the app sees
- * `error` (a server's socket timeout, as eventlet's read raises). Returns whether a read
- * was waiting; the request itself is left as it is, so the app can still answer.
+ * Fail the wsgi.input read waiting for `req`'s body bytes, if one is: the app sees the
+ * error `makeError` builds (a server's socket timeout, as eventlet's read raises); it is
+ * built only then. Returns whether a read was waiting; the request itself is left as it
+ * is, so the app can still answer.
  */
-export function failWaitingRead(req: IncomingMessage, error: Error): boolean {
-  return waiting.get(req)?.fail(error) ?? false;
+export function failWaitingRead(req: IncomingMessage, makeError: () => Error): boolean {
+  return waiting.get(req)?.fail(makeError) ?? false;
 }
 
 /** The body of an IncomingMessage, pulled a chunk at a time so nothing is buffered whole. */
@@ -53,10 +54,10 @@ export class MessageSource implements BodySource {
     });
   }
 
-  /** Reject the waiting read with `error`; whether one was waiting. */
-  fail(error: Error): boolean {
+  /** Reject the waiting read with the error `makeError` builds; whether one was waiting. */
+  fail(makeError: () => Error): boolean {
     if (this.#waiter === null) return false;
-    this.#settle(error);
+    this.#settle(makeError());
     return true;
   }
 

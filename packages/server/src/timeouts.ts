@@ -75,7 +75,8 @@ export function failBodyRead(socket: Socket): boolean {
   const ms = socket.timeout ?? 0;
   // Node's timer fires once per quiet spell: restart it, so a read begun later times out too.
   socket.setTimeout(ms);
-  const timedOut = new WsgiError('WSGI_ERR_INPUT_TIMEOUT', `no request body bytes for ${ms / 1000} s (socketTimeout)`);
+  // The timer also fires while the app is busy with no read waiting: build the error only for a read.
+  const timedOut = (): WsgiError => new WsgiError('WSGI_ERR_INPUT_TIMEOUT', `no request body bytes for ${ms / 1000} s (socketTimeout)`);
   if (!failWaitingRead(res.req, timedOut)) return false;
   // The rest of the body may never come: no next request here. (A head already sent keeps
   // its word; Node then discards the rest of the body, still under the socket's timer.)
