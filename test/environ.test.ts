@@ -4,7 +4,7 @@
 // Unix socket is in server-unix.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { Environ } from '@wsgi-bridge/core';
-import { WsgiErrors, WsgiInput } from '@wsgi-bridge/core';
+import { WsgiErrors, WsgiInput } from '@wsgi-bridge/core/adapter';
 import { RawClient } from './helpers/raw.js';
 import { useServer, type TestServer } from './helpers/serve.js';
 import { chunked, parseResponse, recordingApp, request } from './helpers/http.js';

@@ -3,7 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deferContinue, type Environ, type StartResponse, type WsgiApp } from '@wsgi-bridge/core';
+import { type Environ, type StartResponse, type WsgiApp } from '@wsgi-bridge/core';
+import { deferContinue } from '@wsgi-bridge/core/adapter';
 import { wsgiPlugin } from '@wsgi-bridge/fastify';
 import { fetchRaw, parseResponse, request, type ParsedResponse } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';

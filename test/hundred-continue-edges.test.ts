@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deferContinue, type WsgiApp } from '@wsgi-bridge/core';
+import { type WsgiApp } from '@wsgi-bridge/core';
+import { deferContinue } from '@wsgi-bridge/core/adapter';
 import { maskDate, RawClient } from './helpers/raw.js';
 import { serve, type TestServer } from './helpers/serve.js';
 

@@ -2,7 +2,8 @@
 // calls, no sockets), well-behaved apps pass clean, and over a real server a violation
 // becomes the server's usual 500 with the rule id in wsgi.errors.
 import { describe, expect, it } from 'vitest';
-import { ValidationError, validationRules, WsgiErrors, WsgiInput, type Body, type Environ, type StartResponse, type WsgiApp } from '@wsgi-bridge/core';
+import { ValidationError, validationRules, type Body, type Environ, type StartResponse, type WsgiApp } from '@wsgi-bridge/core';
+import { WsgiErrors, WsgiInput } from '@wsgi-bridge/core/adapter';
 import { fetchRaw, logText, request } from './helpers/http.js';
 import { serve } from './helpers/serve.js';
 import { rulesOf, validated } from './helpers/validated.js';

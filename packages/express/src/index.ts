@@ -5,4 +5,5 @@
 export { wsgiMount } from './mount.js';
 export type { ExpressRequest, NextFunction, WsgiMiddleware, WsgiMountOptions } from './types.js';
 export type { Body, Chunk, Environ, HeaderList, PostHook, StartResponse, Write, WsgiApp } from '@wsgi-bridge/core';
-export { deferContinue, prepareHostServer, WsgiError } from '@wsgi-bridge/core';
+export { WsgiError } from '@wsgi-bridge/core';
+export { deferContinue, prepareHostServer } from '@wsgi-bridge/core/adapter';

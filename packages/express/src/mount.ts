@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
-import {
-  BAD_REQUEST, createWsgiHandler, hasTwoHosts, prepareHostServer, refuse, toError, type MountContext, type WsgiApp,
-} from '@wsgi-bridge/core';
+import { createWsgiHandler, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
+import { BAD_REQUEST, hasTwoHosts, prepareHostServer, refuse, toError } from '@wsgi-bridge/core/adapter';
 import { bodyForInput } from './body.js';
 import { applyProxyView, trustsProxy } from './proxy.js';
 import { targetBelowMount } from './target.js';

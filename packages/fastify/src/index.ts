@@ -5,4 +5,5 @@
 export { wsgiPlugin } from './plugin.js';
 export type { WsgiPluginOptions } from './plugin.js';
 export type { Body, Chunk, Environ, HeaderList, PostHook, StartResponse, Write, WsgiApp } from '@wsgi-bridge/core';
-export { clientErrorHandler, WsgiError } from '@wsgi-bridge/core';
+export { WsgiError } from '@wsgi-bridge/core';
+export { clientErrorHandler } from '@wsgi-bridge/core/adapter';

@@ -1,6 +1,5 @@
-import {
-  createWsgiHandler, hasTwoHosts, prepareHostServer, toError, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions,
-} from '@wsgi-bridge/core';
+import { createWsgiHandler, type ErrorLog, type MountContext, type WsgiApp, type WsgiOptions } from '@wsgi-bridge/core';
+import { hasTwoHosts, prepareHostServer, toError } from '@wsgi-bridge/core/adapter';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifySink } from './sink.js';

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
-import { cutOff, groupHeaders, lowercaseHeaderName, responseDone, type ResponseHead, type ResponseSink } from '@wsgi-bridge/core';
+import { cutOff, groupHeaders, lowercaseHeaderName, responseDone, type ResponseHead, type ResponseSink } from '@wsgi-bridge/core/adapter';
 import type { FastifyReply } from 'fastify';
 
 // How much of a streamed body may wait in Fastify's pipe before the app is held back.

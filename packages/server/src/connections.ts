@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { responseOn } from '@wsgi-bridge/core';
+import { responseOn } from '@wsgi-bridge/core/adapter';
 
 const ignore = (): void => {};
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BAD_REQUEST, hasTwoHosts } from '@wsgi-bridge/core';
+import { BAD_REQUEST, hasTwoHosts } from '@wsgi-bridge/core/adapter';
 
 /** eventlet's MAX_HEADER_LINE and MAX_TOTAL_HEADER_SIZE, and the stdlib's header count limit. */
 const MAX_HEADER_LINE = 8192;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { answerClientError, createWsgiHandler, refuse, type RequestOutcome, type WsgiApp } from '@wsgi-bridge/core';
+import { createWsgiHandler, type RequestOutcome, type WsgiApp } from '@wsgi-bridge/core';
+import { answerClientError, refuse } from '@wsgi-bridge/core/adapter';
 import { accessLine, DEFAULT_LOG_FORMAT, type AccessLine } from './access-log.js';
 import { Connections } from './connections.js';
 import { clientErrorReply, overLimit, parserLimits } from './limits.js';

@@ -1,6 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { failWaitingRead, responseOn, WsgiError } from '@wsgi-bridge/core';
+import { WsgiError } from '@wsgi-bridge/core';
+import { failWaitingRead, responseOn } from '@wsgi-bridge/core/adapter';
 
 /**
  * eventlet's socket_timeout and numeric keepalive, on Node's per-socket inactivity timer.
