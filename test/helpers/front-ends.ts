@@ -4,7 +4,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { type WsgiApp } from '@wsgi-bridge/core';
 import { capitalizeHeaderName } from '@wsgi-bridge/core/adapter';
-import { prepareHostServer, wsgiMount } from '@wsgi-bridge/express';
+import { wsgiMount } from '@wsgi-bridge/express';
 import { clientErrorHandler, wsgiPlugin } from '@wsgi-bridge/fastify';
 import { serve } from './serve.js';
 
@@ -51,7 +51,7 @@ export const standalone: FrontEnd = {
   normalize: (response) => response,
 };
 
-/** Express 5 with the app at the root, `x-powered-by` off, the server prepared from the start. */
+/** Express 5 with the app at the root, `x-powered-by` off. */
 export const expressFrontEnd: FrontEnd = {
   name: 'Express',
   async mount(app) {
@@ -59,8 +59,7 @@ export const expressFrontEnd: FrontEnd = {
     const web = express();
     web.disable('x-powered-by');
     web.use(wsgiMount(app, { errors: (text) => log.push(text) }));
-    const server = createServer(web);
-    prepareHostServer(server); // the one documented line: lazy 100s and kept responses from the first request on
+    const server = createServer(web); // the mount prepares it before its first request: no call needed
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return {
       port: (server.address() as AddressInfo).port,

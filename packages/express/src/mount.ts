@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createWsgiHandler, type MountContext, type WsgiApp } from '@wsgi-bridge/core';
 import { BAD_REQUEST, hasTwoHosts, prepareHostServer, refuse, toError } from '@wsgi-bridge/core/adapter';
 import { bodyForInput } from './body.js';
+import { prepareServersOnFirstRequest, WSGI_MOUNT } from './host-server.js';
 import { applyProxyView, trustsProxy } from './proxy.js';
 import { targetBelowMount } from './target.js';
 import type { WsgiMiddleware, WsgiMountOptions } from './types.js';
@@ -13,8 +14,8 @@ import type { WsgiMiddleware, WsgiMountOptions } from './types.js';
  * rest. wsgi.url_scheme, REMOTE_ADDR and SERVER_NAME follow Express's `trust proxy`
  * setting. An app error raised before any byte was sent goes to `next(err)`. The request
  * body streams into wsgi.input, unless a parser before the mount left a Buffer or string.
- * From the first request it sees on a server, it prepares that server
- * ({@link prepareHostServer}): its "100 Continue" is deferred, so wsgi.input sends it
+ * A server whose Express app holds a mount is prepared ({@link prepareHostServer}) before
+ * its first request is answered: its "100 Continue" is deferred, so wsgi.input sends it
  * lazily with the app's headers, and bad bytes pipelined behind a request no longer cost
  * that request its response. A request with two Host headers gets a 400 and a close.
  *
@@ -29,9 +30,11 @@ export function wsgiMount(app: WsgiApp, options: WsgiMountOptions = {}): WsgiMid
     errors: options.errors,
     connectionHeaders: 'node', // the same Connection and Keep-Alive as Express's own routes
   });
+  prepareServersOnFirstRequest();
   let prepared: Server | undefined;
-  return function wsgiMiddleware(req, res, next) {
+  const middleware: WsgiMiddleware = function wsgiMiddleware(req, res, next) {
     const server = (req.socket as { server?: Server }).server;
+    // A mount inside a sub-app is not seen before the first request: prepared here, from its first.
     if (server !== prepared && server !== undefined) {
       prepareHostServer(server);
       prepared = server;
@@ -58,4 +61,5 @@ export function wsgiMount(app: WsgiApp, options: WsgiMountOptions = {}): WsgiMid
     if (trustsProxy(req)) applyProxyView(ctx, req);
     void handle(req, res, ctx);
   };
+  return Object.assign(middleware, { [WSGI_MOUNT]: true as const });
 }
