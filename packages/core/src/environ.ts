@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WsgiErrors } from './errors-stream.js';
 import type { WsgiInput } from './input.js';
-import type { Environ } from './types.js';
+import { fileWrapper } from './file-wrapper.js';
+import type { Environ, PostHook } from './types.js';
 
 /** What a front end knows about a request beyond the IncomingMessage itself. */
 export interface RequestContext {
@@ -24,7 +25,7 @@ const WSGI_VERSION = Object.freeze([1, 0] as const);
 const RESERVED_KEYS = new Set([
   'REQUEST_METHOD', 'SCRIPT_NAME', 'PATH_INFO', 'RAW_PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE',
   'CONTENT_LENGTH', 'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'REMOTE_PORT',
-  'GATEWAY_INTERFACE', 'HTTPS', 'wsgi.input', 'eventlet.input', 'eventlet.posthooks',
+  'GATEWAY_INTERFACE', 'HTTPS', 'wsgi.input', 'eventlet.input', 'eventlet.posthooks', 'evy.posthooks',
 ]);
 
 // Header name -> environ key (null: dropped). Names repeat across requests, so the
@@ -147,6 +148,7 @@ export function buildEnviron(
   const socket = req.socket;
   const [rawPath, query] = splitTarget(ctx?.url ?? req.url ?? '/');
   const encrypted = (socket as { encrypted?: boolean }).encrypted === true;
+  const posthooks: PostHook[] = [];
   const scheme = ctx?.urlScheme ?? (encrypted ? 'https' : 'http');
   const ends = connectionEnds(socket);
   const environ: Environ = {
@@ -168,8 +170,11 @@ export function buildEnviron(
     'wsgi.multithread': true,
     'wsgi.multiprocess': false,
     'wsgi.run_once': false,
+    'wsgi.file_wrapper': fileWrapper,
     'eventlet.input': input,
-    'eventlet.posthooks': [],
+    // One list under both names: evy, eventlet's fork, keeps its hooks under its own.
+    'eventlet.posthooks': posthooks,
+    'evy.posthooks': posthooks,
   };
   if (scheme === 'https') environ.HTTPS = 'on';
   const extras = defaults.extras;

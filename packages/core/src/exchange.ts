@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describeError, WsgiError } from './errors.js';
 import type { WsgiInput } from './input.js';
-import { runPosthooks } from './posthooks.js';
+import { hasPosthooks, runPosthooks } from './posthooks.js';
 import type { WsgiResponse } from './response.js';
 import type { ResponseSink } from './sink.js';
 import type { Body, Environ, ErrorLog, WsgiApp } from './types.js';
@@ -101,9 +101,7 @@ export class Exchange implements RequestOutcome {
 
   #afterClose(): RequestOutcome | Promise<RequestOutcome> {
     if (this.input.started) discardUnread(this.req);
-    const hooks = this.environ['eventlet.posthooks'];
-    if (hooks === undefined || (Array.isArray(hooks) && hooks.length === 0)) return this;
-    return this.#runHooks();
+    return hasPosthooks(this.environ) ? this.#runHooks() : this;
   }
 
   async #runHooks(): Promise<RequestOutcome> {

@@ -1,4 +1,5 @@
 import type { WsgiErrors } from './errors-stream.js';
+import type { FileWrapperFactory } from './file-wrapper.js';
 import type { WsgiInput } from './input.js';
 
 /** A piece of response body. Strings are sent as UTF-8. */
@@ -49,8 +50,13 @@ export interface Environ {
   'wsgi.multithread': boolean;
   'wsgi.multiprocess': boolean;
   'wsgi.run_once': boolean;
+  /** PEP 3333's optional file wrapper: `return environ['wsgi.file_wrapper'](await open(path), blockSize?)`. */
+  'wsgi.file_wrapper': FileWrapperFactory;
   'eventlet.input': WsgiInput;
+  /** Run after the response is sent or the client went away: push `[fn, args?, kwargs?]`. */
   'eventlet.posthooks': PostHook[];
+  /** evy's name for the very same list as `eventlet.posthooks`. */
+  'evy.posthooks': PostHook[];
   /** Set by the app to override the server's minimum chunk size for this response. */
   'eventlet.minimum_write_chunk_size'?: number | string;
   [key: string]: unknown;
