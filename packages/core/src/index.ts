@@ -10,6 +10,7 @@ export type { HandlerOptions, MountContext, RequestOutcome, WsgiHandler } from '
 export type { RequestContext } from './environ.js';
 export type { WsgiInput } from './input.js';
 export type { WsgiErrors } from './errors-stream.js';
+export type { FileLike, FileWrapper, FileWrapperFactory } from './file-wrapper.js';
 export { WsgiError, codes, type WsgiErrorCode } from './errors.js';
 export { validator, ValidationError, validationRules, type ValidationRule, type ValidatorOptions } from './validator.js';
 export { formatDateTime } from './http-date.js';
