@@ -3,14 +3,16 @@
 // the file is closed exactly once whether the body ends, the client leaves or the app
 // fails; a client that stops reading does not make the server read the whole file.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WsgiError, type WsgiApp } from '@wsgi-bridge/core';
+import { runExample } from './helpers/example.js';
 import { frontEnds, type Mounted } from './helpers/front-ends.js';
 import { routes, waitFor } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';
@@ -219,4 +221,13 @@ it('rejects a block size that is not a positive integer', async () => {
   }
   expect(caught).toBeInstanceOf(WsgiError);
   expect((caught as WsgiError).message).toContain("block size must be a positive integer, got 0");
+});
+
+it('examples/file-wrapper.ts serves its own source, then stops on SIGTERM', { timeout: 10_000 }, async () => {
+  const example = runExample('file-wrapper.js');
+  const [, port] = await example.waitFor(/wsgi starting up on http:\/\/127\.0\.0\.1:(\d+)/);
+  const got = await download(Number(port), '/');
+  const source = readFileSync(fileURLToPath(new URL('../examples/dist/file-wrapper.js', import.meta.url)));
+  expect(got).toEqual({ status: 200, digest: createHash('sha256').update(source).digest('hex'), length: source.length });
+  expect(await example.stop()).toBe(0);
 });
