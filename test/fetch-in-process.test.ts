@@ -287,7 +287,7 @@ describe('the Response', () => {
     const quiet = await toFetchHandler(failing, { errors: log.errors })(new Request('http://h.test/x?y'));
     expect(quiet.status).toBe(500);
     expect(await quiet.text()).toBe('');
-    expect(log.text()).toContain('Error in the WSGI app for GET http://h.test/x?y');
+    expect(log.text()).toContain('Error in the WSGI app for GET /x?y');
     expect(log.text()).toContain('boom before the head');
     const loud = await toFetchHandler(failing, { errors: () => {}, debug: true })(new Request('http://h.test/'));
     expect(loud.status).toBe(500);

@@ -42,8 +42,7 @@ export function fetchEnviron(request: Request, input: WsgiInput, settings: Fetch
   const schemeEnd = url.indexOf('://');
   const scheme = url.startsWith('https') && schemeEnd === 5 ? 'https' : 'http';
   const authorityStart = schemeEnd + 3;
-  let pathStart = authorityStart;
-  while (pathStart < url.length && !isPathStart(url.charCodeAt(pathStart))) pathStart++;
+  const pathStart = targetStart(url, authorityStart);
   const [host, port] = hostAndPort(url.slice(authorityStart, pathStart), scheme);
   const hash = url.indexOf('#', pathStart);
   const target = url.slice(pathStart, hash === -1 ? url.length : hash);
@@ -64,6 +63,13 @@ export function fetchEnviron(request: Request, input: WsgiInput, settings: Fetch
   // No address to tell (in-process, or no option): the key is absent rather than made up.
   if (remoteAddr === undefined) delete (environ as Partial<Environ>).REMOTE_ADDR;
   return environ;
+}
+
+/** Where an absolute URL's target (path, query) begins: after its authority. */
+export function targetStart(url: string, authorityStart = url.indexOf('://') + 3): number {
+  let at = authorityStart;
+  while (at < url.length && !isPathStart(url.charCodeAt(at))) at++;
+  return at;
 }
 
 function isPathStart(code: number): boolean {

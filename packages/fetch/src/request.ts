@@ -1,16 +1,16 @@
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { WsgiError } from '@wsgi-bridge/core';
 import type { BodySource, RequestLine } from '@wsgi-bridge/core/adapter';
+import { targetStart } from './environ.js';
 
 /**
- * A Fetch `Request` as the core sees it: its method and URL (HEAD, log lines), and its
+ * A Fetch `Request` as the core sees it: its method and target (HEAD, log lines), and its
  * body read a chunk at a time from `request.body`'s reader, so nothing is buffered whole.
  * The body is only touched on the first read: on @hono/node-server, asking for
  * `request.body` builds the full Request, which a GET should not pay for.
  */
 export class FetchRequest implements RequestLine, BodySource {
   readonly method: string;
-  readonly url: string;
   readonly #request: Request;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   #ended = false;
@@ -18,7 +18,12 @@ export class FetchRequest implements RequestLine, BodySource {
   constructor(request: Request) {
     this.#request = request;
     this.method = request.method;
-    this.url = request.url;
+  }
+
+  /** The target as a Node request line has it (`/path?query`), for log lines: made only for them. */
+  get url(): string {
+    const url = this.#request.url;
+    return url.slice(targetStart(url)) || '/';
   }
 
   next(): Buffer | null | Promise<Buffer | null> {
