@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { PYTHON } from './install.js';
 
 export type ContenderId =
-  | 'node-http' | 'wsgi-server' | 'eventlet' | 'express-native' | 'express-wsgi' | 'fastify-native' | 'fastify-wsgi';
+  | 'node-http' | 'wsgi-server' | 'eventlet' | 'express-native' | 'express-wsgi' | 'fastify-native' | 'fastify-wsgi'
+  | 'hono-native' | 'hono-wsgi';
 
 export interface Contender {
   id: ContenderId;
@@ -37,6 +38,8 @@ export const CONTENDERS: readonly Contender[] = [
   node('express-wsgi', 'Express + wsgiMount', '`app.use(wsgiMount(hello_world))`'),
   node('fastify-native', 'Fastify, native route', "`fastify.get('/', async (request, reply) => { reply.type('text/plain'); return body; })`"),
   node('fastify-wsgi', 'Fastify + wsgiPlugin', '`fastify.register(wsgiPlugin, { app: hello_world })`'),
+  node('hono-native', 'Hono, native route', "`hono.get('/', (c) => c.text(body))` on @hono/node-server"),
+  node('hono-wsgi', 'Hono + toFetchHandler', "`hono.all('*', (c) => legacy(c.req.raw))`, `legacy = toFetchHandler(hello_world)`, on @hono/node-server"),
 ];
 
 /**
@@ -48,4 +51,5 @@ export const GROUPS: readonly (readonly ContenderId[])[] = [
   ['eventlet'],
   ['fastify-native', 'fastify-wsgi'],
   ['express-native', 'express-wsgi'],
+  ['hono-native', 'hono-wsgi'],
 ];

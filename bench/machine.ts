@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
@@ -14,10 +14,22 @@ export interface Machine {
   loadAtEnd?: number;
 }
 
-/** The installed version of a dependency, read from its package.json beside its entry point. */
+/**
+ * The installed version of a dependency, read from its package.json: the nearest one above
+ * its entry point that carries its name (hono and @hono/node-server keep theirs above dist/).
+ */
 export function moduleVersion(name: string): string {
-  const entry = createRequire(import.meta.url).resolve(name);
-  return (JSON.parse(readFileSync(join(dirname(entry), 'package.json'), 'utf8')) as { version: string }).version;
+  let dir = dirname(createRequire(import.meta.url).resolve(name));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version: string };
+      if (manifest.name === name) return manifest.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
 }
 
 export function describeMachine(): Machine {

@@ -40,9 +40,15 @@ async function helloHeldOffClient(
   }
 }
 
+/** The contenders to run: all, or those BENCH_ONLY names (comma-separated ids), for a short check of a few rows. */
+function selected(env: NodeJS.ProcessEnv): readonly Contender[] {
+  const only = env.BENCH_ONLY?.split(',').map((id) => id.trim()).filter(Boolean);
+  return only === undefined || only.length === 0 ? CONTENDERS : CONTENDERS.filter((c) => only.includes(c.id));
+}
+
 async function startAll(eventletMissing: string | null, pinning: Pinning | null): Promise<Map<ContenderId, Outcome<ServerChild>>> {
   const servers = new Map<ContenderId, Outcome<ServerChild>>();
-  for (const contender of CONTENDERS) {
+  for (const contender of selected(process.env)) {
     if (contender.id === 'eventlet' && eventletMissing !== null) {
       servers.set(contender.id, { ok: false, reason: eventletMissing });
       continue;
@@ -86,6 +92,8 @@ async function main(): Promise<number> {
         ...(eventlet.ok ? { 'eventlet.wsgi': eventlet.version } : {}),
         Express: moduleVersion('express'),
         Fastify: moduleVersion('fastify'),
+        Hono: moduleVersion('hono'),
+        '@hono/node-server': moduleVersion('@hono/node-server'),
       },
       contenders: Object.fromEntries(CONTENDERS.map((c) => [c.id, c])) as Record<ContenderId, Contender>,
       steal: guard,

@@ -16,6 +16,8 @@ const starters: Record<string, () => Promise<Start>> = {
   'express-wsgi': async () => (await import('./servers/express.js')).startWsgi,
   'fastify-native': async () => (await import('./servers/fastify.js')).startNative,
   'fastify-wsgi': async () => (await import('./servers/fastify.js')).startWsgi,
+  'hono-native': async () => (await import('./servers/hono.js')).startNative,
+  'hono-wsgi': async () => (await import('./servers/hono.js')).startWsgi,
 };
 
 async function main(name: string | undefined): Promise<void> {

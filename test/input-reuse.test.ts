@@ -11,7 +11,7 @@ import express from 'express';
 import { describe, expect, it } from 'vitest';
 import type { WsgiApp, WsgiInput } from '@wsgi-bridge/core';
 import { wsgiMount } from '@wsgi-bridge/express';
-import { frontEnds } from './helpers/front-ends.js';
+import { frontEnds, honoFrontEnd } from './helpers/front-ends.js';
 
 /** mulberry32: the same pieces for the same seed, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -74,7 +74,7 @@ async function upload(port: number, body: Buffer, seed: number): Promise<string>
 const BODY = randomBytes(3 * 1024 * 1024);
 const SEEDS = [1, 2, 3];
 
-describe.each(frontEnds)('wsgi.input pieces stay intact on $name', (frontEnd) => {
+describe.each([...frontEnds, honoFrontEnd])('wsgi.input pieces stay intact on $name', (frontEnd) => {
   it.each(SEEDS)('3 MiB read in random pieces, seed %i', async (seed) => {
     const mounted = await frontEnd.mount(hashPieces);
     try {

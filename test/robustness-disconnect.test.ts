@@ -4,7 +4,7 @@
 // piles up and no socket is left open once the rounds are over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Body, Environ, WsgiApp } from '@wsgi-bridge/core';
-import { frontEnds, type Mounted } from './helpers/front-ends.js';
+import { frontEnds, honoFrontEnd, type Mounted } from './helpers/front-ends.js';
 import { deferred, routes } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';
 import { rulesOf, validated, type Validated } from './helpers/validated.js';
@@ -107,7 +107,7 @@ async function round(port: number, route: string, n: number): Promise<string> {
 
 const openSockets = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
 
-describe.each(frontEnds)('clients leaving the $name', (frontEnd) => {
+describe.each([...frontEnds, honoFrontEnd])('clients leaving the $name', (frontEnd) => {
   let mounted: Mounted;
   let checked: Validated;
   const unhandled: unknown[] = [];

@@ -4,7 +4,7 @@
 // same one where the response was complete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Body, Chunk, WsgiApp } from '@wsgi-bridge/core';
-import { frontEnds, type Mounted } from './helpers/front-ends.js';
+import { frontEnds, honoFrontEnd, type Mounted } from './helpers/front-ends.js';
 import { fetchRaw, logText, parseResponse, request, routes } from './helpers/http.js';
 import { RawClient } from './helpers/raw.js';
 
@@ -207,7 +207,7 @@ const app = routes({
   '/early-hints': earlyHints,
 });
 
-describe.each(frontEnds)('misbehaving apps on the $name', (frontEnd) => {
+describe.each([...frontEnds, honoFrontEnd])('misbehaving apps on the $name', (frontEnd) => {
   let mounted: Mounted;
   beforeAll(async () => {
     mounted = await frontEnd.mount(app);
@@ -252,7 +252,8 @@ describe.each(frontEnds)('misbehaving apps on the $name', (frontEnd) => {
     client.close();
   });
 
-  it('a 1xx as the final status goes out without a body, and the connection closes', async () => {
+  // A Fetch Response cannot carry a 1xx: there it is a 500 (test/fetch-in-process.test.ts).
+  it.skipIf(frontEnd === honoFrontEnd)('a 1xx as the final status goes out without a body, and the connection closes', async () => {
     const client = await RawClient.connect(mounted.port);
     client.write(request('GET', '/early-hints'));
     const raw = await client.readToEnd(2000);

@@ -2,10 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { serve as serveHono } from '@hono/node-server';
 import { type WsgiApp } from '@wsgi-bridge/core';
 import { capitalizeHeaderName } from '@wsgi-bridge/core/adapter';
 import { wsgiMount } from '@wsgi-bridge/express';
 import { clientErrorHandler, wsgiPlugin } from '@wsgi-bridge/fastify';
+import { toFetchHandler } from '@wsgi-bridge/fetch';
 import { serve } from './serve.js';
 
 /** A running front end serving one WSGI app on a loopback port. */
@@ -97,3 +100,29 @@ export const fastifyFrontEnd: FrontEnd = {
 };
 
 export const frontEnds: FrontEnd[] = [standalone, expressFrontEnd, fastifyFrontEnd];
+
+/**
+ * Hono on @hono/node-server with toFetchHandler at the root. Not in {@link frontEnds}:
+ * the Fetch API has no 100 Continue and no 1xx final status, and Node frames what the
+ * Response leaves open, so only the suites that apply take it.
+ */
+export const honoFrontEnd: FrontEnd = {
+  name: 'Hono (fetch)',
+  async mount(app) {
+    const log: string[] = [];
+    const handler = toFetchHandler(app, { errors: (text) => log.push(text) });
+    const hono = new Hono();
+    hono.all('*', (c) => handler(c.req.raw));
+    const server = serveHono({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      log,
+      close: () => new Promise<void>((resolve) => {
+        (server as import('node:http').Server).closeAllConnections();
+        server.close(() => resolve());
+      }),
+    };
+  },
+  normalize: (response) => response,
+};

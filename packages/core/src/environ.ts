@@ -74,7 +74,7 @@ export function unquoteLatin1(raw: string): string {
 }
 
 /** Split an origin-form or absolute-form target into its undecoded path and query. */
-function splitTarget(url: string): [path: string, query: string] {
+export function splitTarget(url: string): [path: string, query: string] {
   let start = 0;
   // A mount's remainder may be just a query ('?next=http://…'): relative, not absolute-form.
   if (url.charCodeAt(0) !== 47 /* / */ && url.charCodeAt(0) !== 63 /* ? */ && url !== '*') {
@@ -138,7 +138,7 @@ function protocolOf(req: IncomingMessage): string {
   return `HTTP/${req.httpVersion}`;
 }
 
-/** Build the PEP 3333 environ for one request. */
+/** Build the PEP 3333 environ for one request on Node: what the IncomingMessage and its socket say. */
 export function buildEnviron(
   req: IncomingMessage,
   input: WsgiInput,
@@ -148,20 +148,63 @@ export function buildEnviron(
   const socket = req.socket;
   const [rawPath, query] = splitTarget(ctx?.url ?? req.url ?? '/');
   const encrypted = (socket as { encrypted?: boolean }).encrypted === true;
-  const posthooks: PostHook[] = [];
-  const scheme = ctx?.urlScheme ?? (encrypted ? 'https' : 'http');
   const ends = connectionEnds(socket);
+  return requestEnviron(
+    req.method ?? 'GET', ctx?.scriptName, rawPath, query,
+    ctx?.serverName ?? ends.serverName, ends.serverPort, protocolOf(req),
+    ctx?.remoteAddr ?? ends.remoteAddr, ends.remotePort,
+    ctx?.urlScheme ?? (encrypted ? 'https' : 'http'),
+    req.rawHeaders, input, defaults,
+  );
+}
+
+/**
+ * Build the PEP 3333 environ for one request, whatever carried it: the CGI keys, the
+ * `wsgi.*` and eventlet keys, the handler's `environ` extras (never over a reserved key),
+ * then the headers as HTTP_* keys (names with `_` dropped, repeats joined with ',').
+ * Every front end builds its environ here; positional, so a request costs no argument object.
+ *
+ * @param method REQUEST_METHOD.
+ * @param scriptName The mount prefix, undecoded; SCRIPT_NAME is it percent-decoded to latin-1.
+ * @param rawPath The undecoded path after the prefix: RAW_PATH_INFO, and PATH_INFO decoded.
+ * @param query QUERY_STRING, undecoded, without its `?`.
+ * @param serverName SERVER_NAME.
+ * @param serverPort SERVER_PORT.
+ * @param protocol SERVER_PROTOCOL, for example `HTTP/1.1`.
+ * @param remoteAddr REMOTE_ADDR.
+ * @param remotePort REMOTE_PORT (`''` when there is none).
+ * @param scheme wsgi.url_scheme; `https` also sets HTTPS=on.
+ * @param rawHeaders The headers as a flat `[name, value, …]` list, in wire order.
+ * @param input wsgi.input (and eventlet.input).
+ * @param defaults What every request of the handler shares.
+ */
+export function requestEnviron(
+  method: string,
+  scriptName: string | undefined,
+  rawPath: string,
+  query: string,
+  serverName: string,
+  serverPort: string,
+  protocol: string,
+  remoteAddr: string,
+  remotePort: string,
+  scheme: 'http' | 'https',
+  rawHeaders: readonly string[],
+  input: WsgiInput,
+  defaults: EnvironDefaults,
+): Environ {
+  const posthooks: PostHook[] = [];
   const environ: Environ = {
-    REQUEST_METHOD: req.method ?? 'GET',
-    SCRIPT_NAME: ctx?.scriptName ? unquoteLatin1(ctx.scriptName) : '',
+    REQUEST_METHOD: method,
+    SCRIPT_NAME: scriptName ? unquoteLatin1(scriptName) : '',
     PATH_INFO: unquoteLatin1(rawPath),
     RAW_PATH_INFO: rawPath,
     QUERY_STRING: query,
-    SERVER_NAME: ctx?.serverName ?? ends.serverName,
-    SERVER_PORT: ends.serverPort,
-    SERVER_PROTOCOL: protocolOf(req),
-    REMOTE_ADDR: ctx?.remoteAddr ?? ends.remoteAddr,
-    REMOTE_PORT: ends.remotePort,
+    SERVER_NAME: serverName,
+    SERVER_PORT: serverPort,
+    SERVER_PROTOCOL: protocol,
+    REMOTE_ADDR: remoteAddr,
+    REMOTE_PORT: remotePort,
     GATEWAY_INTERFACE: 'CGI/1.1',
     'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': scheme,
@@ -181,12 +224,12 @@ export function buildEnviron(
   if (extras !== undefined) {
     for (const key in extras) if (!RESERVED_KEYS.has(key)) environ[key] = extras[key];
   }
-  addHeaders(environ, req.rawHeaders, extras);
+  addHeaders(environ, rawHeaders, extras);
   return environ;
 }
 
 /** HTTP_* keys from the raw headers, in wire order; repeats joined with ','. */
-function addHeaders(environ: Environ, raw: string[], extras: Record<string, unknown> | undefined): void {
+function addHeaders(environ: Environ, raw: readonly string[], extras: Record<string, unknown> | undefined): void {
   // A key preset by an `environ` extra is replaced by the request's header, not appended to.
   const seen = extras === undefined ? undefined : new Set<string>();
   for (let i = 0; i < raw.length; i += 2) {

@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import { describeError, WsgiError } from './errors.js';
 import type { WsgiInput } from './input.js';
 import { hasPosthooks, runPosthooks } from './posthooks.js';
+import type { RequestLine } from './request-line.js';
 import type { WsgiResponse } from './response.js';
 import type { ResponseSink } from './sink.js';
 import type { Body, Environ, ErrorLog, WsgiApp } from './types.js';
@@ -19,11 +19,16 @@ export interface RequestOutcome {
   readonly posthooksStartedAt: number | undefined;
 }
 
-/** The handler's settings an exchange needs. */
-export interface ExchangeSettings {
+/** The handler's settings an exchange needs, `R` being what its front end calls a request. */
+export interface ExchangeSettings<R extends RequestLine> {
   log: ErrorLog;
   debug: boolean;
   minChunk: number;
+  /**
+   * Let go of the rest of a body the app started reading and did not finish, so that a
+   * kept connection can read the next request. Per handler, not per request: no closure each time.
+   */
+  discardBody: (request: R) => void;
 }
 
 /**
@@ -32,14 +37,14 @@ export interface ExchangeSettings {
  * sync app returning a list, no close(), no post hooks): a promise only when something
  * does. The exchange is its own outcome, so the access log costs no extra object.
  */
-export class Exchange implements RequestOutcome {
+export class Exchange<R extends RequestLine> implements RequestOutcome {
   posthooksStartedAt: number | undefined = undefined;
   #body: Body | undefined = undefined;
 
   constructor(
     readonly environ: Environ,
-    private readonly settings: ExchangeSettings,
-    private readonly req: IncomingMessage,
+    private readonly settings: ExchangeSettings<R>,
+    private readonly request: R,
     private readonly input: WsgiInput,
     private readonly response: WsgiResponse,
     private readonly sink: ResponseSink,
@@ -100,7 +105,7 @@ export class Exchange implements RequestOutcome {
   }
 
   #afterClose(): RequestOutcome | Promise<RequestOutcome> {
-    if (this.input.started) discardUnread(this.req);
+    if (this.input.started) this.settings.discardBody(this.request);
     return hasPosthooks(this.environ) ? this.#runHooks() : this;
   }
 
@@ -134,12 +139,4 @@ function closeBody(body: Body, log: ErrorLog): Promise<void> | undefined {
     logError(err);
   }
   return undefined;
-}
-
-/**
- * Pull the rest of a partly read body off the wire so a kept connection can read the
- * next request (Node itself discards a body nobody started reading).
- */
-function discardUnread(req: IncomingMessage): void {
-  if (!req.readableEnded && !req.destroyed) req.resume();
 }

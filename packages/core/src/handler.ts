@@ -1,18 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BufferSource, MessageSource } from './body-source.js';
-import { buildEnviron, type EnvironDefaults, type RequestContext } from './environ.js';
-import { stderrLog, WsgiErrors } from './errors-stream.js';
+import { buildEnviron, type RequestContext } from './environ.js';
+import { ExchangeRunner } from './exchange-runner.js';
+import type { RequestOutcome } from './exchange.js';
 import { expectsContinue, HundredContinue } from './hundred-continue.js';
 import { WsgiInput } from './input.js';
-import { Exchange, type ExchangeSettings, type RequestOutcome } from './exchange.js';
 import { NodeSink, type ConnectionPolicy } from './node-sink.js';
-import { WsgiResponse } from './response.js';
 import type { ResponseSink } from './sink.js';
 import { keepTickShape } from './tick-shape.js';
-import type { Environ, ErrorLog, WsgiApp, WsgiOptions } from './types.js';
+import type { Environ, WsgiApp, WsgiOptions } from './types.js';
 
-/** eventlet's MINIMUM_CHUNK_SIZE. */
-export const DEFAULT_MINIMUM_CHUNK_SIZE = 4096;
+export { DEFAULT_MINIMUM_CHUNK_SIZE } from './exchange-runner.js';
 
 /** Per-request input from a front end, beyond the IncomingMessage and ServerResponse. */
 export interface MountContext extends RequestContext {
@@ -67,18 +65,9 @@ function parserStopped(environ: Environ): boolean {
 
 /** Build the request handler that every front end hands its requests to. */
 export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): WsgiHandler {
-  if (typeof app !== 'function') {
-    throw new TypeError(`a WSGI app must be a function (environ, start_response), got ${typeof app}`);
-  }
+  const runner = new ExchangeRunner<IncomingMessage>(app, options, discardUnread);
   keepTickShape();
-  const log: ErrorLog = options.errors ?? stderrLog;
-  const defaults: EnvironDefaults = { extras: options.environ, errors: new WsgiErrors(log) };
-  const settings: ExchangeSettings = {
-    log,
-    debug: options.debug ?? false,
-    minChunk: options.minimumChunkSize ?? DEFAULT_MINIMUM_CHUNK_SIZE,
-  };
-  const capitalize = options.capitalizeResponseHeaders ?? true;
+  const defaults = runner.environDefaults;
   const keepalive = options.keepalive ?? true;
   const timeout = typeof keepalive === 'number' ? Math.floor(keepalive) : 0;
   const policy: ConnectionPolicy = {
@@ -99,7 +88,14 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
     if (served !== undefined) environ.CONTENT_LENGTH = String(served.length);
     if (environ.HTTP_UPGRADE !== undefined && parserStopped(environ)) res.shouldKeepAlive = false;
     const sink = ctx?.sink ?? new NodeSink(req, res, policy, hundred);
-    const response = new WsgiResponse(sink, req, capitalize, log, hundred);
-    return new Exchange(environ, settings, req, input, response, sink, ctx?.onError).run(app);
+    return runner.run(req, environ, input, sink, ctx?.onError, hundred);
   };
+}
+
+/**
+ * Pull the rest of a partly read body off the wire so a kept connection can read the
+ * next request (Node itself discards a body nobody started reading).
+ */
+function discardUnread(req: IncomingMessage): void {
+  if (!req.readableEnded && !req.destroyed) req.resume();
 }

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import { describeError, WsgiError } from './errors.js';
 import type { HundredContinue } from './hundred-continue.js';
+import type { RequestLine } from './request-line.js';
 import type { ResponseSink } from './sink.js';
 import { parseHead, typeName, type ResponseHead } from './start-response.js';
 import type { ErrorLog, StartResponse, Write } from './types.js';
@@ -19,7 +19,7 @@ export class WsgiResponse {
   aborted = false;
 
   readonly #sink: ResponseSink;
-  readonly #req: IncomingMessage;
+  readonly #req: RequestLine;
   readonly #capitalize: boolean;
   readonly #log: ErrorLog;
   readonly #continue: HundredContinue | null;
@@ -40,7 +40,7 @@ export class WsgiResponse {
 
   constructor(
     sink: ResponseSink,
-    req: IncomingMessage,
+    req: RequestLine,
     capitalize: boolean,
     log: ErrorLog,
     hundredContinue: HundredContinue | null,
