@@ -3,7 +3,7 @@
 // order with the others; a list that replaces either key is honoured.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Environ, WsgiApp } from '@wsgi-bridge/core';
-import { frontEnds, type Mounted } from './helpers/front-ends.js';
+import { frontEnds, honoFrontEnd, type Mounted } from './helpers/front-ends.js';
 import { fetchRaw, request, routes, waitFor } from './helpers/http.js';
 
 let calls: Array<{ hook: string; args: unknown[] }> = [];
@@ -44,7 +44,7 @@ const app = routes({
   },
 });
 
-describe.each(frontEnds)('evy.posthooks through the $name', (frontEnd) => {
+describe.each([...frontEnds, honoFrontEnd])('evy.posthooks through the $name', (frontEnd) => {
   let mounted: Mounted;
   beforeAll(async () => {
     mounted = await frontEnd.mount(app);
