@@ -4,6 +4,7 @@ import { createWsgiHandler, type RequestOutcome, type WsgiApp } from '@wsgi-brid
 import { answerClientError, refuse } from '@wsgi-bridge/core/adapter';
 import { accessLine, DEFAULT_LOG_FORMAT, type AccessLine } from './access-log.js';
 import { Connections } from './connections.js';
+import { forwardedContext } from './forwarded.js';
 import { clientErrorReply, overLimit, parserLimits } from './limits.js';
 import type { ListeningSocket } from './listen.js';
 import { peerRepr, resolveLog, socketRepr, type ServerLog } from './log.js';
@@ -50,18 +51,20 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     http.emit('connection', socket);
   });
 
+  const { proxies } = settings;
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     if (socket.writableEnded) return; // pipelined behind a refused request
     const refusal = overLimit(req, settings.urlLengthLimit);
     if (refusal !== null) return refuse(socket, refusal);
     timeouts.requestStarted(socket, res);
+    const ctx = proxies === null ? undefined : forwardedContext(req, proxies);
     if (formatLine === null) {
-      void handle(req, res); // never rejects; nothing to log after it
+      void handle(req, res, ctx); // never rejects; nothing to log after it
       return;
     }
     const started = performance.now();
-    const done = handle(req, res);
+    const done = handle(req, res, ctx);
     if (done instanceof Promise) void done.then((outcome) => logAccess(formatLine, req, outcome, started));
     else logAccess(formatLine, req, done, started);
   }
