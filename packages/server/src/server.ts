@@ -46,7 +46,7 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     ...parserLimits(settings.urlLengthLimit),
   });
   const timeouts = new Timeouts(http, settings.idleSeconds, settings.socketTimeoutMs);
-  const connections = new Connections(http, settings.maxSize, (socket) => {
+  const connections = new Connections(settings.maxSize, (socket) => {
     log.debug(`(${process.pid}) accepted ${peerRepr(socket)}`);
     http.emit('connection', socket);
   });
