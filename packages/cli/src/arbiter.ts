@@ -1,8 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
+import { EXIT } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { isOurs, type ToPrimary, type ToWorker } from './messages.js';
 import { ReloadWatcher } from './reload-watcher.js';
 import type { Settings } from './settings.js';
+import { USAGE } from './usage.js';
 
 /** A worker's life: it boots (loads the app, listens), serves, and drains before it exits. */
 type WorkerState = 'booting' | 'serving' | 'draining';
@@ -178,7 +180,8 @@ export class Arbiter {
 
   /** A worker could not load the app (or bind): no restart loop. */
   #failed(fatal: { status: number; message: string }): void {
-    process.stderr.write(`wsgi-bridge: ${fatal.message}\n`);
+    // Options only server() checks (a config file's) come back from the workers as usage errors.
+    process.stderr.write(fatal.status === EXIT.usage ? `${USAGE}\nwsgi-bridge: error: ${fatal.message}\n` : `wsgi-bridge: ${fatal.message}\n`);
     const serving = [...this.#workers.values()].some((tracked) => tracked.state === 'serving');
     if (!serving) return this.stop(false, fatal.status);
     say('the new workers cannot start: the workers already serving go on; fix it and reload (HUP)');
