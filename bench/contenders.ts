@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { PYTHON } from './install.js';
 
 export type ContenderId =
-  | 'node-http' | 'wsgi-server' | 'eventlet' | 'express-native' | 'express-wsgi' | 'fastify-native' | 'fastify-wsgi';
+  | 'node-http' | 'wsgi-server' | 'eventlet' | 'express-native' | 'express-wsgi' | 'fastify-native' | 'fastify-wsgi'
+  | 'cli-1' | 'cli-2';
 
 export interface Contender {
   id: ContenderId;
@@ -37,6 +38,9 @@ export const CONTENDERS: readonly Contender[] = [
   node('express-wsgi', 'Express + wsgiMount', '`app.use(wsgiMount(hello_world))`'),
   node('fastify-native', 'Fastify, native route', "`fastify.get('/', async (request, reply) => { reply.type('text/plain'); return body; })`"),
   node('fastify-wsgi', 'Fastify + wsgiPlugin', '`fastify.register(wsgiPlugin, { app: hello_world })`'),
+  node('cli-1', 'wsgi-bridge command, 1 worker',
+    "`wsgi-bridge -w 1 --no-log-output wsgi-apps.js:benchApp`: node:cluster's primary deals connections to the worker; CPU counts every process"),
+  node('cli-2', 'wsgi-bridge command, 2 workers', '`wsgi-bridge -w 2 --no-log-output wsgi-apps.js:benchApp`; CPU counts every process'),
 ];
 
 /**
@@ -48,4 +52,5 @@ export const GROUPS: readonly (readonly ContenderId[])[] = [
   ['eventlet'],
   ['fastify-native', 'fastify-wsgi'],
   ['express-native', 'express-wsgi'],
+  ['cli-1', 'cli-2'],
 ];

@@ -42,7 +42,10 @@ async function helloHeldOffClient(
 
 async function startAll(eventletMissing: string | null, pinning: Pinning | null): Promise<Map<ContenderId, Outcome<ServerChild>>> {
   const servers = new Map<ContenderId, Outcome<ServerChild>>();
+  // BENCH_ONLY=wsgi-server,cli-1,cli-2 runs only those contenders (a quick look at some rows).
+  const only = process.env.BENCH_ONLY?.split(',');
   for (const contender of CONTENDERS) {
+    if (only !== undefined && !only.includes(contender.id)) continue;
     if (contender.id === 'eventlet' && eventletMissing !== null) {
       servers.set(contender.id, { ok: false, reason: eventletMissing });
       continue;

@@ -16,6 +16,8 @@ const starters: Record<string, () => Promise<Start>> = {
   'express-wsgi': async () => (await import('./servers/express.js')).startWsgi,
   'fastify-native': async () => (await import('./servers/fastify.js')).startNative,
   'fastify-wsgi': async () => (await import('./servers/fastify.js')).startWsgi,
+  'cli-1': async () => { const { startCommand } = await import('./servers/command.js'); return () => startCommand(1); },
+  'cli-2': async () => { const { startCommand } = await import('./servers/command.js'); return () => startCommand(2); },
 };
 
 async function main(name: string | undefined): Promise<void> {
