@@ -1,10 +1,12 @@
 // The wsgi-bridge command's addresses, loading and usage: a Unix socket and TLS, MODULE:NAME,
 // a config file, --check-config, --pid, the log file and USR1, and the exit statuses of a
 // bad module (3) and a bad flag (2), each with a clear message.
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate, type Certificate } from './helpers/certificate.js';
@@ -140,7 +142,52 @@ describe('wsgi-bridge usage errors', () => {
   });
 });
 
+describe('wsgi-bridge failures', () => {
+  it('a worker that dies while booting is replaced with a backoff, not in a tight loop', async () => {
+    const command = startCommand(['-b', `127.0.0.1:${await freePort()}`, 'dies-at-boot.mjs']);
+    await command.waitFor(/exited \(status 1\) while booting: replacing it/, 15_000, 3);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    command.signal('SIGTERM');
+    expect(await command.exited).toBe(0);
+    // 100, 200, 400, 800 ms...: a handful of forks in the time, where a loop would make dozens.
+    const deaths = command.output().match(/while booting/g)!.length;
+    expect(deaths).toBeGreaterThanOrEqual(3);
+    expect(deaths).toBeLessThanOrEqual(9);
+  });
+
+  it('an address already in use exits 1 naming it', async () => {
+    const port = await freePort();
+    const taken = createServer().listen(port, '127.0.0.1');
+    try {
+      await once(taken, 'listening');
+      const command = startCommand(['-w', '2', '-b', `127.0.0.1:${port}`, 'app.mjs']);
+      expect(await command.exited).toBe(1);
+      expect(command.output()).toContain(`cannot serve on 127.0.0.1:${port}: bind EADDRINUSE`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('trusts X-Forwarded-Proto from 127.0.0.1 by default, and not when --forwarded-allow-ips leaves it out', async () => {
+    for (const [args, scheme] of [[[], 'https'], [['--forwarded-allow-ips', '10.0.0.1'], 'http']] as const) {
+      const port = await freePort();
+      const command = startCommand(['-b', `127.0.0.1:${port}`, ...args, 'app.mjs']);
+      await command.waitFor(SERVING);
+      const answer = await get({ host: '127.0.0.1', port, agent: false, headers: { 'X-Forwarded-Proto': 'https' } });
+      expect(answer.body).toContain(`scheme ${scheme}`);
+      command.signal('SIGTERM');
+      expect(await command.exited).toBe(0);
+    }
+  });
+});
+
 describe('wsgi-bridge config, pid file and log', () => {
+  it("-w auto is one worker per CPU", async () => {
+    const command = startCommand(['-w', 'auto', '--check-config', 'app.mjs']);
+    expect(await command.exited).toBe(0);
+    expect(command.output()).toContain(`"workers": ${availableParallelism()}`);
+  });
+
   it('--check-config loads the config file and the app, prints the settings, exits 0', async () => {
     const command = startCommand(['-c', 'config.mjs', '--check-config', '--timeout', '7', 'app.mjs']);
     expect(await command.exited).toBe(0);
