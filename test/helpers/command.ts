@@ -91,16 +91,18 @@ export function childPids(pid: number): number[] {
   }
 }
 
-/** One GET: status and body, or the error. */
-export function get(options: RequestOptions): Promise<{ status: number; body: string }> {
+/** One GET: status and body, or the error; one with no answer within `timeoutMs` fails. */
+export function get(options: RequestOptions, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    request(options, (res) => {
+    const req = request(options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode!, body }));
       res.on('error', reject);
-    }).on('error', reject).end();
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject).end();
   });
 }
 

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
 import { EXIT } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { isOurs, type ToPrimary, type ToWorker } from './messages.js';
@@ -54,7 +55,10 @@ export class Arbiter {
   #halted = false;
   #done: (status: number) => void = () => {};
 
-  constructor(settings: Settings) {
+  /** `argv`: the command's arguments, which each worker is started with too. */
+  constructor(settings: Settings, argv: readonly string[]) {
+    // Workers run the command itself, whoever started the primary (bin.js or a script calling main()).
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('./bin.js', import.meta.url)), args: [...argv] });
     this.#settings = settings;
     this.#target = settings.workers;
     this.#heartbeat = new Heartbeat(settings.timeout, (worker) => this.#silent(worker));
@@ -236,6 +240,6 @@ function send(worker: Worker, message: ToWorker): void {
 }
 
 /** The primary's log lines, on standard error as eventlet's are: `(pid) primary: ...`. */
-export function say(line: string): void {
+function say(line: string): void {
   process.stderr.write(`(${process.pid}) primary: ${line}\n`);
 }

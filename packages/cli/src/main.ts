@@ -12,9 +12,10 @@ import { fatal, runWorker } from './worker.js';
 
 /**
  * The `wsgi-bridge` command: in the primary process, parse `argv` (the arguments after the
- * script), then serve until stopped; in a worker (forked by the primary with the same
- * arguments), serve. Resolves with the exit status: 0 after a stop, 2 for a usage error,
- * 3 when the app cannot be loaded.
+ * script), then fork the workers and supervise them until stopped; in a worker (the
+ * command's bin, forked by the primary with the same arguments), serve. Resolves with the
+ * exit status: 0 after a stop, 1 when an address cannot be bound, 2 for a usage error, 3
+ * when the app cannot be loaded.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -24,7 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const settings = await loadSettings(line);
     if (!cluster.isPrimary) return await runWorker(settings);
     if (line.checkConfig) return await checkConfig(settings);
-    return await runPrimary(settings);
+    return await runPrimary(settings, argv);
   } catch (err) {
     // A worker's failure is the primary's to report, once, and not to retry.
     if (!cluster.isPrimary && (err instanceof UsageError || err instanceof AppLoadError)) {
@@ -42,9 +43,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function runPrimary(settings: Settings): Promise<number> {
+async function runPrimary(settings: Settings, argv: readonly string[]): Promise<number> {
   const pidFile = settings.pid === null ? null : new PidFile(settings.pid);
-  const arbiter = new Arbiter(settings);
+  const arbiter = new Arbiter(settings, argv);
   handleSignals(arbiter);
   const status = await arbiter.start();
   pidFile?.remove();

@@ -36,8 +36,12 @@ export interface Settings {
 // Config keys that only a config file can set (objects, not text).
 const CONFIG_ONLY = new Set(['log', 'environ']);
 const KEYS = new Set<string>([...FLAGS.map((flag) => flag.key), ...CONFIG_ONLY]);
-const COMMAND_KEYS = new Set(['bind', 'workers', 'maxRequests', 'maxRequestsJitter', 'timeout', 'gracefulTimeout', 'reload',
-  'certfile', 'keyfile', 'accessLogfile', 'pid', 'backlog', 'python', 'pythonExecutable', 'pythonpath', 'pythonWorkers']);
+// The command's own options; every other one goes to server(). The compiler checks the list.
+const COMMAND_KEYS = new Set(Object.keys({
+  bind: true, workers: true, maxRequests: true, maxRequestsJitter: true, timeout: true, gracefulTimeout: true, reload: true,
+  certfile: true, keyfile: true, accessLogfile: true, pid: true, backlog: true, python: true, pythonExecutable: true,
+  pythonpath: true, pythonWorkers: true,
+} satisfies Record<Exclude<keyof CliOptions, keyof ServerOptions>, true>));
 
 /** Read the config file the command line names, and resolve both (the command line wins). */
 export async function loadSettings(line: CommandLine): Promise<Settings> {

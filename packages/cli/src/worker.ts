@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { randomInt } from 'node:crypto';
 import type { WsgiApp } from '@wsgi-bridge/core';
 import { listen, server, wrapSsl, type ListeningSocket } from '@wsgi-bridge/server';
@@ -30,7 +31,9 @@ export function fatal(status: number, message: string): Promise<never> {
 export async function runWorker(settings: Settings): Promise<number> {
   const log = new LogFile(settings.accessLogfile);
   const sockets: ListeningSocket[] = [];
+  let stopping = false;
   const stop = (): void => {
+    stopping = true;
     for (const sock of sockets) sock.close();
   };
   listenToPrimary(log, stop);
@@ -42,6 +45,8 @@ export async function runWorker(settings: Settings): Promise<number> {
   } catch (err) {
     return fatal(err instanceof AppLoadError ? EXIT.appNotLoaded : EXIT.failed, err instanceof AppLoadError ? err.message : explain(err));
   }
+  // Told to stop while loading (TTOU, a stop during boot): nothing to drain.
+  if (stopping) return closeAll(loaded, log);
   const app = recycledAfter(loaded.app, settings);
   const options = { ...settings.server, log: settings.server.log ?? log };
   if (settings.workers > 1) options.environ = { 'wsgi.multiprocess': true, ...options.environ };
@@ -60,9 +65,29 @@ export async function runWorker(settings: Settings): Promise<number> {
   await Promise.all(sockets.map((sock) => (sock.listening ? undefined : new Promise((resolve) => sock.once('listening', resolve)))));
   tell({ wsgiBridge: 'ready' });
   await Promise.all(serving);
+  return closeAll(loaded, log);
+}
+
+async function closeAll(loaded: LoadedApp, log: LogFile): Promise<number> {
   await loaded.close();
   await log.close();
+  await leaveCluster();
   return EXIT.stopped;
+}
+
+/**
+ * Leave through cluster's own disconnect rather than by exiting at once: it waits for the
+ * primary's answer, and a connection the primary handed over just before it heard that
+ * this worker closed its server arrives first and is handed back (to another worker).
+ * Exiting with it unread would leave its client waiting forever on the primary.
+ */
+function leaveCluster(): Promise<void> {
+  const worker = cluster.worker;
+  if (worker === undefined || !worker.isConnected()) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once('disconnect', resolve);
+    worker.disconnect();
+  });
 }
 
 /** The primary's messages, and the signals a worker may get when its whole group is signalled. */
