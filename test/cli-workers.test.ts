@@ -118,6 +118,16 @@ describe('wsgi-bridge workers', () => {
     expect(command.output()).toMatch(/primary: stopped/);
   });
 
+  it('TERM right after HUP, while the new workers boot, stops them too, without waiting for --graceful-timeout', async () => {
+    const { command } = await serving(['-w', '2'], 2);
+    command.signal('SIGHUP');
+    await command.waitFor(/reloading \(SIGHUP\)/);
+    command.signal('SIGTERM');
+    expect(await command.exited).toBe(0);
+    // A worker that missed its stop would be killed once --graceful-timeout (30 s) is over.
+    expect(command.output()).not.toMatch(/killed/);
+  });
+
   it('a keep-alive load on two workers sees no error', async () => {
     const { command, port } = await serving(['-w', '2'], 2);
     const report = await load(port, 500, 4);

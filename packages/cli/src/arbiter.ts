@@ -209,8 +209,11 @@ export class Arbiter {
   }
 
   #drain(tracked: Tracked): void {
+    // A worker just forked may not listen for messages yet, and would miss a stop: TERM
+    // reaches it either way (its handler drains; before the handler, TERM ends it).
+    if (tracked.state === 'booting') tracked.worker.process.kill('SIGTERM');
+    else send(tracked.worker, STOP);
     tracked.state = 'draining';
-    send(tracked.worker, STOP);
     this.#killAfter(tracked, this.#settings.gracefulTimeout * 1000, '--graceful-timeout');
   }
 

@@ -34,7 +34,7 @@ export async function runWorker(settings: Settings): Promise<number> {
   let stopping = false;
   const stop = (): void => {
     stopping = true;
-    for (const sock of sockets) sock.close();
+    for (const sock of sockets) closeWhenListening(sock);
   };
   listenToPrimary(log, stop);
   if (settings.reload) trackLoadedFiles((file) => tell({ wsgiBridge: 'loaded', file }));
@@ -88,6 +88,15 @@ function leaveCluster(): Promise<void> {
     worker.once('disconnect', resolve);
     worker.disconnect();
   });
+}
+
+/**
+ * Close a listening socket; one whose listen() is still on its way (cluster asks the
+ * primary) is closed once it listens, or the listen would finish after the close and serve.
+ */
+function closeWhenListening(sock: ListeningSocket): void {
+  if (sock.listening) sock.close();
+  else sock.once('listening', () => sock.close());
 }
 
 /** The primary's messages, and the signals a worker may get when its whole group is signalled. */
