@@ -21,7 +21,8 @@ export type ServerState = 'serving' | 'stopping';
  * The connections of one server: at most `maxSize` served at once (eventlet's GreenPool
  * size); past it accepted connections wait, unread, for a served one to close, as they
  * would in eventlet's accept backlog. Stopping drops the waiting ones and closes idle
- * ones; a connection with a response in flight closes when that response is done.
+ * ones after a short grace; a connection with a response in flight closes when that
+ * response is done.
  */
 export class Connections {
   readonly #maxSize: number;

@@ -15,8 +15,9 @@ import { failBodyRead, stalled, Timeouts } from './timeouts.js';
 /**
  * eventlet's `wsgi.server(sock, app, ...)`: serve `app` on a listening socket (from
  * {@link listen}, or {@link wrapSsl} for HTTPS) until the socket is closed with
- * `sock.close()`. Closing stops accepting, closes idle keep-alive connections and lets
- * requests in flight finish (their responses say `Connection: close`); then the promise
+ * `sock.close()`. Closing stops accepting, closes idle keep-alive connections (after a
+ * 500 ms grace for a request already on its way) and lets requests in flight finish
+ * (their responses say `Connection: close`); then the promise
  * resolves. It rejects if the socket fails to listen or accept.
  */
 export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptions = {}): Promise<void> {
