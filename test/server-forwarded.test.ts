@@ -1,8 +1,13 @@
 // forwardedAllowIps (gunicorn's forwarded_allow_ips) on the standalone server, over raw
 // sockets: a trusted proxy's X-Forwarded-Proto and X-Forwarded-For reach the environ;
 // anyone else's are ignored.
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { server, listen, type Environ } from '@wsgi-bridge/server';
+import { listen, server, type Environ } from '@wsgi-bridge/server';
 import { fetchRaw, recordingApp } from './helpers/http.js';
 import { serveEach } from './helpers/serve-each.js';
 
@@ -59,6 +64,27 @@ describe('forwardedAllowIps', () => {
     const environ = await seenThrough({ forwardedAllowIps: '127.0.0.1' }, forwarded('X-Forwarded-Proto: gopher\r\nX-Forwarded-For: unknown\r\n'));
     expect(environ['wsgi.url_scheme']).toBe('http');
     expect(environ.REMOTE_ADDR).toBe('127.0.0.1');
+  });
+
+  it('trusts a Unix socket peer, as gunicorn does: only a process on this machine can connect', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wsgi-bridge-forwarded-'));
+    const app = recordingApp();
+    const sock = listen(join(dir, 'app.sock'));
+    const done = server(sock, app, { forwardedAllowIps: '10.0.0.1', logOutput: false });
+    try {
+      if (!sock.listening) await once(sock, 'listening');
+      await new Promise((resolve, reject) => {
+        request({ socketPath: join(dir, 'app.sock'), path: '/', agent: false, headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.7' } }, (res) => {
+          res.resume().on('end', resolve);
+        }).on('error', reject).end();
+      });
+      expect(app.seen[0]!['wsgi.url_scheme']).toBe('https');
+      expect(app.seen[0]!.REMOTE_ADDR).toBe('203.0.113.7');
+    } finally {
+      sock.close();
+      await done;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws a TypeError naming an entry that is not an address, a network or *', () => {

@@ -51,18 +51,28 @@ export async function runWorker(settings: Settings): Promise<number> {
   const options = { ...settings.server, log: settings.server.log ?? log };
   if (settings.workers > 1) options.environ = { 'wsgi.multiprocess': true, ...options.environ };
   const serving: Array<Promise<void>> = [];
+  let listening = false;
+  // Before it listens, a failure (EADDRINUSE, EACCES) would repeat in every replacement:
+  // fatal. After, as eventlet's server() ending on an accept error, it is a crash: replaced.
+  const failed = (bind: string) => (err: Error): Promise<never> => {
+    const message = `cannot serve on ${bind}: ${err.message}`;
+    if (!listening) return fatal(EXIT.failed, message);
+    process.stderr.write(`(${process.pid}) ${message}\n`);
+    process.exit(EXIT.failed);
+  };
   for (const bind of settings.binds) {
     const plain = listen(bind.address, settings.backlog);
     const sock = settings.tls === null ? plain : wrapSsl(plain, settings.tls);
     sockets.push(sock);
     try {
-      serving.push(server(sock, app, options).catch((err: Error) => fatal(EXIT.failed, `cannot serve on ${bind.text}: ${err.message}`)));
+      serving.push(server(sock, app, options).catch(failed(bind.text)));
     } catch (err) {
       // server() checks its options first: a bad one from a config file is a usage error.
       return fatal(err instanceof TypeError ? EXIT.usage : EXIT.failed, (err as Error).message);
     }
   }
   await Promise.all(sockets.map((sock) => (sock.listening ? undefined : new Promise((resolve) => sock.once('listening', resolve)))));
+  listening = true;
   tell({ wsgiBridge: 'ready' });
   await Promise.all(serving);
   return closeAll(loaded, log);
