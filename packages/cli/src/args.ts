@@ -17,6 +17,7 @@ const BY_NAME = new Map<string, Flag>();
 for (const flag of FLAGS) {
   BY_NAME.set(`--${flag.negated === true ? 'no-' : ''}${flag.long}`, flag);
   if (flag.short !== undefined) BY_NAME.set(`-${flag.short}`, flag);
+  if (flag.alias !== undefined) BY_NAME.set(`--${flag.alias}`, flag);
 }
 
 /** Read argv (without node and the script). Throws a {@link UsageError} naming a bad flag or value. */

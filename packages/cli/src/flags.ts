@@ -83,6 +83,8 @@ export interface Flag {
   help: string;
   /** A boolean whose default is true: the command line says `--no-<long>`. */
   negated?: boolean;
+  /** gunicorn's name, when the server option's kebab-case name differs from it. */
+  alias?: string;
 }
 
 /** gunicorn's flags where gunicorn has one, then every @wsgi-bridge/server option in kebab-case. */
@@ -108,7 +110,7 @@ export const FLAGS: readonly Flag[] = [
   { long: 'max-http-version', key: 'maxHttpVersion', kind: httpVersion, help: "'HTTP/1.0' turns off keep-alive and chunking (default HTTP/1.1)" },
   { long: 'minimum-chunk-size', key: 'minimumChunkSize', kind: whole(0, 'BYTES'), help: 'coalesce body chunks up to this size (default 4096)' },
   { long: 'log-x-forwarded-for', key: 'logXForwardedFor', kind: boolean, negated: true, help: 'leave X-Forwarded-For out of the access log' },
-  { long: 'keepalive', key: 'keepalive', kind: keepalive, help: 'close kept connections after this many idle seconds (default: keep)' },
+  { long: 'keepalive', alias: 'keep-alive', key: 'keepalive', kind: keepalive, help: 'close kept connections after this many idle seconds; 0: after each response (default: keep)' },
   { long: 'log-output', key: 'logOutput', kind: boolean, negated: true, help: 'log nothing at all' },
   { long: 'log-format', key: 'logFormat', kind: text('FORMAT'), help: "the access line as a Python %-format (eventlet's keys)" },
   { long: 'url-length-limit', key: 'urlLengthLimit', kind: whole(1, 'BYTES'), help: 'a longer request line gets 414 (default 8192)' },
