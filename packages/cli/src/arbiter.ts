@@ -99,9 +99,12 @@ export class Arbiter {
   /** Graceful (TERM): workers drain within --graceful-timeout. Quick (INT, QUIT): they exit now. */
   stop(graceful: boolean, status = 0): void {
     if (this.#phase === 'stopping' && graceful) return;
-    if (this.#phase === 'running') say(graceful ? 'stopping gracefully' : 'stopping now');
+    // The first stop says the status (a failed load's 3 stays 3 through a later Ctrl-C).
+    if (this.#phase === 'running') {
+      say(graceful ? 'stopping gracefully' : 'stopping now');
+      this.#status = status;
+    }
     this.#phase = 'stopping';
-    this.#status = status;
     if (this.#respawn !== null) clearTimeout(this.#respawn);
     this.#watcher?.close();
     for (const tracked of this.#workers.values()) {
