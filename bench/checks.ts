@@ -66,6 +66,7 @@ export function evaluate(results: BenchResults): Check[] {
     { name: 'Fastify + wsgiPlugin / native route, req/s', ...requests('fastify-wsgi', 'fastify-native'), atLeast: true, target: 0.9, unit: 'percent' },
     { name: 'Express + wsgiMount / native handler, req/s', ...requests('express-wsgi', 'express-native'), atLeast: true, target: 0.95, unit: 'percent' },
     { name: 'Hono + toFetchHandler / native route, req/s', ...requests('hono-wsgi', 'hono-native'), atLeast: true, target: 0.9, unit: 'percent' },
+    { name: 'command -w 1 / standalone in-process, req/s', ...requests('cli-1', 'wsgi-server'), atLeast: true, target: 0.95, unit: 'percent' },
     {
       name: 'standalone / node:http, p99 latency',
       measured: both(hello('wsgi-server'), hello('node-http'), (a, b) => pairedRatio(p99(a), p99(b))),

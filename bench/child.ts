@@ -89,6 +89,30 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** A process and all its descendants (a command's primary and workers), from /proc. */
+export function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // Exited meanwhile: it has no children left to count.
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** CPU seconds of a process and every descendant still running. */
+export function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + (member === pid ? cpuSeconds(member) : cpuSecondsIfAlive(member)), 0);
+}
+
+function cpuSecondsIfAlive(pid: number): number {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return 0;
+  }
+}
+
 /** Linux reports CPU times in USER_HZ ticks, 100 a second on every architecture Node runs on. */
 const CLOCK_TICKS = 100;
 

@@ -3,7 +3,7 @@ import { PYTHON } from './install.js';
 
 export type ContenderId =
   | 'node-http' | 'wsgi-server' | 'eventlet' | 'express-native' | 'express-wsgi' | 'fastify-native' | 'fastify-wsgi'
-  | 'hono-native' | 'hono-wsgi';
+  | 'hono-native' | 'hono-wsgi' | 'cli-1' | 'cli-2';
 
 export interface Contender {
   id: ContenderId;
@@ -40,6 +40,9 @@ export const CONTENDERS: readonly Contender[] = [
   node('fastify-wsgi', 'Fastify + wsgiPlugin', '`fastify.register(wsgiPlugin, { app: hello_world })`'),
   node('hono-native', 'Hono, native route', "`hono.get('/', (c) => c.text(body))` on @hono/node-server"),
   node('hono-wsgi', 'Hono + toFetchHandler', "`hono.all('*', (c) => legacy(c.req.raw))`, `legacy = toFetchHandler(hello_world)`, on @hono/node-server"),
+  node('cli-1', 'wsgi-bridge command, 1 worker',
+    "`wsgi-bridge -w 1 --no-log-output wsgi-apps.js:benchApp`: node:cluster's primary deals connections to the worker; CPU counts every process"),
+  node('cli-2', 'wsgi-bridge command, 2 workers', '`wsgi-bridge -w 2 --no-log-output wsgi-apps.js:benchApp`; CPU counts every process'),
 ];
 
 /**
@@ -52,4 +55,5 @@ export const GROUPS: readonly (readonly ContenderId[])[] = [
   ['fastify-native', 'fastify-wsgi'],
   ['express-native', 'express-wsgi'],
   ['hono-native', 'hono-wsgi'],
+  ['cli-1', 'cli-2'],
 ];

@@ -1,4 +1,4 @@
-import { cpuSeconds, type ServerChild } from './child.js';
+import { treeCpuSeconds, type ServerChild } from './child.js';
 import { HELLO } from './config.js';
 import { GROUPS, type ContenderId } from './contenders.js';
 import type { HelloRound, HelloRounds, Outcome } from './results.js';
@@ -73,9 +73,10 @@ export async function runHello(
 }
 
 async function measure(server: ServerChild, settings: Settings): Promise<HelloRound> {
-  const before = cpuSeconds(server.pid);
+  // Every process of the server counts: the command's primary and workers are descendants.
+  const before = treeCpuSeconds(server.pid);
   const { result, stealPercent } = await measureSteal(() => wrk(urlOf(server), settings.connections, settings.seconds));
-  return { ...result, serverCpuSeconds: cpuSeconds(server.pid) - before, stealPercent };
+  return { ...result, serverCpuSeconds: treeCpuSeconds(server.pid) - before, stealPercent };
 }
 
 /** Server CPU time per request: less swayed than req/s by what else runs on the machine. */

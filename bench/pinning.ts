@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
+import { processTree } from './child.js';
 
 const run = promisify(execFile);
 
@@ -43,7 +44,8 @@ export function onServerCpus(pinning: Pinning | null, [command, args]: [string, 
 export async function holdServers(pinning: Pinning | null, pids: number[], forHello: boolean): Promise<void> {
   if (pinning === null) return;
   const cpus = forHello ? pinning.helloCpus : pinning.serverCpus;
-  await Promise.all(pids.map((pid) => run('taskset', ['-a', '-pc', cpus, String(pid)]).catch(() => undefined)));
+  // The command's workers are children of the contender's process: they are held too.
+  await Promise.all(pids.flatMap(processTree).map((pid) => run('taskset', ['-a', '-pc', cpus, String(pid)]).catch(() => undefined)));
 }
 
 export function describePinning(pinning: Pinning | null): string {

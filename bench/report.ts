@@ -41,6 +41,19 @@ function helloTable(results: BenchResults): string {
   return table(['server', 'req/s', 'p99 ms', 'vs node:http', 'server CPU µs/req', 'notes'], rows);
 }
 
+/** The command's workers: 2 against 1, in req/s and in CPU per request (every process counted). */
+function commandLines(results: BenchResults): string[] {
+  const [one, two] = [results.hello.get('cli-1'), results.hello.get('cli-2')];
+  if (!one?.ok || !two?.ok) return [];
+  const cpu = (rounds: typeof one.value): string => `${median(rounds.map(cpuMicrosPerRequest)).toFixed(1)} µs`;
+  const ratio = pairedRatio(two.value.map((r) => r.requestsPerSec), one.value.map((r) => r.requestsPerSec));
+  return [
+    `The command with 2 workers made ${formatFigure(ratio, 'percent')} of the req/s of 1 worker, at ${cpu(two.value)} of CPU per ` +
+    `request against ${cpu(one.value)} (primary and workers counted). See bench/README.md for what a machine of this size can show.`,
+    '',
+  ];
+}
+
 function streamsTable(results: BenchResults): string {
   const figures = (t: Transfer): string[] =>
     [median(t.mibPerSec).toFixed(0), `${Math.max(...t.rssOverIdleMiB).toFixed(1)} MiB`];
@@ -108,6 +121,7 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     '',
     helloTable(results),
     '',
+    ...commandLines(results),
     ...Object.values(results.contenders).map((c) => `- ${c.label}: ${c.about}`),
     '',
     '## Streams',

@@ -18,6 +18,8 @@ const starters: Record<string, () => Promise<Start>> = {
   'fastify-wsgi': async () => (await import('./servers/fastify.js')).startWsgi,
   'hono-native': async () => (await import('./servers/hono.js')).startNative,
   'hono-wsgi': async () => (await import('./servers/hono.js')).startWsgi,
+  'cli-1': async () => { const { startCommand } = await import('./servers/command.js'); return () => startCommand(1); },
+  'cli-2': async () => { const { startCommand } = await import('./servers/command.js'); return () => startCommand(2); },
 };
 
 async function main(name: string | undefined): Promise<void> {

@@ -1,8 +1,15 @@
-import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { responseOn } from '@wsgi-bridge/core/adapter';
 
 const ignore = (): void => {};
+
+/**
+ * How long a stopping server leaves an idle connection open. A keep-alive client may have
+ * sent its next request already (it is on the wire, or unread in the kernel): closing at
+ * once would lose it. One that arrives within this time is answered with
+ * `Connection: close`; a connection silent for this long is closed.
+ */
+const IDLE_GRACE_MS = 500;
 
 /**
  * Where a server is in its life: `'serving'` until its listening socket is closed, then
@@ -14,10 +21,10 @@ export type ServerState = 'serving' | 'stopping';
  * The connections of one server: at most `maxSize` served at once (eventlet's GreenPool
  * size); past it accepted connections wait, unread, for a served one to close, as they
  * would in eventlet's accept backlog. Stopping drops the waiting ones and closes idle
- * ones; a connection with a response in flight closes when that response is done.
+ * ones after a short grace; a connection with a response in flight closes when that
+ * response is done.
  */
 export class Connections {
-  readonly #http: Server;
   readonly #maxSize: number;
   readonly #serve: (socket: Socket) => void;
   readonly #served = new Set<Socket>();
@@ -25,8 +32,7 @@ export class Connections {
   #state: ServerState = 'serving';
 
   /** `serve` hands a connection to the HTTP server. */
-  constructor(http: Server, maxSize: number, serve: (socket: Socket) => void) {
-    this.#http = http;
+  constructor(maxSize: number, serve: (socket: Socket) => void) {
     this.#maxSize = maxSize;
     this.#serve = serve;
   }
@@ -50,22 +56,17 @@ export class Connections {
   }
 
   /**
-   * Stop serving: no more connections, idle ones closed now, busy ones when their response
-   * ends. Once only: a second call would wait on each busy response again.
+   * Stop serving: no more connections; each served one closes after its response in flight
+   * (that response says `Connection: close` unless its head went out before the stop), or,
+   * when idle, after the request it may already have sent, or after a short grace. Once
+   * only: a second call would wait on each connection again.
    */
   stop(): void {
     if (this.#state === 'stopping') return;
     this.#state = 'stopping';
     for (const socket of this.#waiting) socket.destroy();
     this.#waiting = [];
-    this.#http.closeIdleConnections();
-    for (const socket of this.#served) {
-      // Node counts a connection as busy from its start (for its headers timeout): one that
-      // has sent nothing yet is idle to eventlet, and closed.
-      if (socket.bytesRead === 0) socket.destroy();
-      // A response whose head went out before the stop said keep-alive: close after it.
-      else this.#closeWhenIdle(socket);
-    }
+    for (const socket of this.#served) this.#closeWhenIdle(socket);
   }
 
   #start(socket: Socket): void {
@@ -88,11 +89,15 @@ export class Connections {
 
   #closeWhenIdle(socket: Socket): void {
     const res = responseOn(socket);
-    if (res === null) return;
-    // setImmediate: Node marks the connection idle only after the response's close listeners ran.
-    res.once('close', () => setImmediate(() => {
-      if (responseOn(socket) === null) this.#http.closeIdleConnections();
+    if (res !== null) {
+      // setImmediate: Node detaches the response only after its close listeners ran.
+      res.once('close', () => setImmediate(() => this.#closeWhenIdle(socket)));
+      return;
+    }
+    const grace = setTimeout(() => {
+      if (responseOn(socket) === null) socket.destroy();
       else this.#closeWhenIdle(socket);
-    }));
+    }, IDLE_GRACE_MS);
+    socket.once('close', () => clearTimeout(grace));
   }
 }

@@ -1,4 +1,5 @@
 import type { WsgiOptions } from '@wsgi-bridge/core';
+import { trustedProxies, type TrustedProxies } from './forwarded.js';
 import type { Logger, LogStream } from './log.js';
 
 /**
@@ -36,6 +37,13 @@ export interface ServerOptions extends Omit<WsgiOptions, 'errors'> {
    * option; default 60, Node's.
    */
   headersTimeout?: number;
+  /**
+   * gunicorn's forwarded_allow_ips: proxies (IP addresses, CIDR networks, `'*'` for every
+   * peer; a comma-separated string or a list) whose `X-Forwarded-Proto` sets
+   * `wsgi.url_scheme` and whose `X-Forwarded-For` sets REMOTE_ADDR. Not an eventlet
+   * option; default none: both headers are ignored, as eventlet does.
+   */
+  forwardedAllowIps?: string | readonly string[];
 }
 
 /** The options with eventlet's defaults filled in and checked once, at start. */
@@ -52,6 +60,8 @@ export interface Settings {
   /** socket_timeout in milliseconds, 0 for none (Node's convention). */
   socketTimeoutMs: number;
   headersTimeoutMs: number;
+  /** Who may forward the scheme and client address; null when nobody may. */
+  proxies: TrustedProxies | null;
 }
 
 /** eventlet's DEFAULT_MAX_SIMULTANEOUS_REQUESTS and MAX_REQUEST_LINE. */
@@ -63,7 +73,7 @@ const DEFAULT_HEADERS_TIMEOUT = 60;
 const KNOWN = new Set(Object.keys({
   log: true, environ: true, maxSize: true, maxHttpVersion: true, minimumChunkSize: true, logXForwardedFor: true,
   keepalive: true, logOutput: true, logFormat: true, urlLengthLimit: true, debug: true, socketTimeout: true,
-  capitalizeResponseHeaders: true, headersTimeout: true,
+  capitalizeResponseHeaders: true, headersTimeout: true, forwardedAllowIps: true,
 } satisfies Record<keyof ServerOptions, true>));
 
 // eventlet keywords that configure green threads or deprecated hooks: nothing on Node matches them.
@@ -96,6 +106,7 @@ export function resolveOptions(options: ServerOptions): Settings {
     logXForwardedFor: options.logXForwardedFor ?? true,
     socketTimeoutMs: positive('socketTimeout', socketTimeout, true) * 1000,
     headersTimeoutMs: positive('headersTimeout', options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
+    proxies: options.forwardedAllowIps === undefined ? null : trustedProxies(options.forwardedAllowIps),
   };
 }
 

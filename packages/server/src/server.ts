@@ -4,6 +4,7 @@ import { createWsgiHandler, type RequestOutcome, type WsgiApp } from '@wsgi-brid
 import { answerClientError, refuse } from '@wsgi-bridge/core/adapter';
 import { accessLine, DEFAULT_LOG_FORMAT, type AccessLine } from './access-log.js';
 import { Connections } from './connections.js';
+import { forwardedContext } from './forwarded.js';
 import { clientErrorReply, overLimit, parserLimits } from './limits.js';
 import type { ListeningSocket } from './listen.js';
 import { peerRepr, resolveLog, socketRepr, type ServerLog } from './log.js';
@@ -14,8 +15,9 @@ import { failBodyRead, stalled, Timeouts } from './timeouts.js';
 /**
  * eventlet's `wsgi.server(sock, app, ...)`: serve `app` on a listening socket (from
  * {@link listen}, or {@link wrapSsl} for HTTPS) until the socket is closed with
- * `sock.close()`. Closing stops accepting, closes idle keep-alive connections and lets
- * requests in flight finish (their responses say `Connection: close`); then the promise
+ * `sock.close()`. Closing stops accepting, closes idle keep-alive connections (after a
+ * 500 ms grace for a request already on its way) and lets requests in flight finish
+ * (their responses say `Connection: close`); then the promise
  * resolves. It rejects if the socket fails to listen or accept.
  */
 export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptions = {}): Promise<void> {
@@ -45,23 +47,25 @@ export function server(sock: ListeningSocket, app: WsgiApp, options: ServerOptio
     ...parserLimits(settings.urlLengthLimit),
   });
   const timeouts = new Timeouts(http, settings.idleSeconds, settings.socketTimeoutMs);
-  const connections = new Connections(http, settings.maxSize, (socket) => {
+  const connections = new Connections(settings.maxSize, (socket) => {
     log.debug(`(${process.pid}) accepted ${peerRepr(socket)}`);
     http.emit('connection', socket);
   });
 
+  const { proxies } = settings;
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     if (socket.writableEnded) return; // pipelined behind a refused request
     const refusal = overLimit(req, settings.urlLengthLimit);
     if (refusal !== null) return refuse(socket, refusal);
     timeouts.requestStarted(socket, res);
+    const ctx = proxies === null ? undefined : forwardedContext(req, proxies);
     if (formatLine === null) {
-      void handle(req, res); // never rejects; nothing to log after it
+      void handle(req, res, ctx); // never rejects; nothing to log after it
       return;
     }
     const started = performance.now();
-    const done = handle(req, res);
+    const done = handle(req, res, ctx);
     if (done instanceof Promise) void done.then((outcome) => logAccess(formatLine, req, outcome, started));
     else logAccess(formatLine, req, done, started);
   }
