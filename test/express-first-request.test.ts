@@ -3,10 +3,11 @@
 // server of the same process that holds no mount keeps Node's own answers.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
 import { wsgiMount } from '@wsgi-bridge/express';
 import { expressVersions } from './express-harness.js';
+import { closedAfterEach } from './helpers/serve-each.js';
 import { maskDate, RawClient } from './helpers/raw.js';
 
 /** eventlet's test_024a: a body over 1024 bytes is refused without being read. */
@@ -24,14 +25,7 @@ const app024a: WsgiApp = async (env, startResponse) => {
 const REFUSED = 'PUT /legacy HTTP/1.1\r\nHost: localhost\r\nContent-length: 1025\r\nExpect: 100-continue\r\n\r\n';
 const SMALL = 'PUT /legacy HTTP/1.1\r\nHost: localhost\r\nContent-length: 7\r\nExpect: 100-continue\r\n\r\n';
 
-let servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  servers = [];
-});
+const servers = closedAfterEach();
 
 async function listening(server: Server): Promise<number> {
   servers.push(server);

@@ -6,10 +6,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareHostServer, wsgiMount } from '@wsgi-bridge/express';
 import { clientErrorHandler, wsgiPlugin } from '@wsgi-bridge/fastify';
 import type { WsgiApp } from '@wsgi-bridge/core';
+import { closedAfterEach } from './helpers/serve-each.js';
 import { RawClient } from './helpers/raw.js';
 
 const hello: WsgiApp = (_environ, startResponse) => {
@@ -20,14 +21,7 @@ const GARBAGE = 'NOT HTTP AT ALL\r\n\r\n';
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 const OWN_REPLY = 'HTTP/1.1 400 Bad Request\r\nX-Handler: own\r\nConnection: close\r\n\r\n';
 
-let servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  servers = [];
-});
+const servers = closedAfterEach();
 
 /** Express with the mount, on a server of its own, listening on loopback. */
 async function expressServer(prepare: (server: Server) => void): Promise<number> {

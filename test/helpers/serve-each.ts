@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { afterEach } from 'vitest';
 import type { ServerOptions, WsgiApp } from '@wsgi-bridge/server';
 import { serve, type TestServer } from './serve.js';
@@ -26,4 +27,19 @@ export function gate(): { wait: Promise<void>; open: () => void } {
     open = resolve;
   });
   return { wait, open };
+}
+
+/**
+ * Node servers a test file starts by hand: push each one onto the returned list, and
+ * every one is closed after its test, open connections and all.
+ */
+export function closedAfterEach(): Server[] {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+  return servers;
 }
