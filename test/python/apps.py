@@ -134,11 +134,6 @@ def download(environ, start_response):
     return ClosingBody(environ, body())
 
 
-def str_chunk(environ, start_response):
-    start_response('200 OK', [('Content-Type', 'text/plain')])
-    return ['a str, not bytes']
-
-
 # eventlet's tests/wsgi_test.py test_024a, b and c, line by line.
 def app_024a(environ, start_response):
     if int(environ['CONTENT_LENGTH']) > 1024:
@@ -180,7 +175,6 @@ ROUTES = {
     '/bad-status': bad_status,
     '/bad-header': bad_header,
     '/download': download,
-    '/str-chunk': str_chunk,
     '/024a': app_024a,
     '/024b': app_024bc(None, None),
     '/024c': app_024bc(13, 16),

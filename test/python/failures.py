@@ -38,13 +38,13 @@ def slow(environ, start_response):
 
 def str_before_head(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain')])
-    return ['a str, not bytes']
+    return ['caf\xe9, a str that is not ASCII']
 
 
 def str_after_head(environ, start_response):
     environ['eventlet.minimum_write_chunk_size'] = 0
     start_response('200 OK', [('Content-Type', 'text/plain')])
-    return iter([b'bytes first', 'then a str'])
+    return iter([b'bytes first', 'then a str: caf\xe9'])
 
 
 class Download:

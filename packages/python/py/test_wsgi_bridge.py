@@ -90,13 +90,20 @@ class ResponseTest(unittest.TestCase):
             (b'l', b'\x00Hello, world'),
         ])
 
-    def test_str_chunk_is_an_error_naming_pep_3333(self):
+    def test_non_ascii_str_chunk_is_an_error_naming_pep_3333(self):
+        for chunk in ('caf\xe9', 42):
+            def app(environ, start_response):
+                start_response('200 OK', [])
+                return [chunk]
+            [(kind, payload)] = Script(app).serve()
+            self.assertEqual(kind, b'x')
+            self.assertIn(b'must be bytes (PEP 3333)', payload)
+
+    def test_ascii_str_chunk_is_encoded_as_eventlet_does(self):
         def app(environ, start_response):
             start_response('200 OK', [])
-            return ['text']
-        [(kind, payload)] = Script(app).serve()
-        self.assertEqual(kind, b'x')
-        self.assertIn(b'must be bytes (PEP 3333)', payload)
+            return ['Hello, World!\r\n']
+        self.assertEqual(Script(app).serve()[-1], (b'l', b'\x00Hello, World!\r\n'))
 
     def test_bytes_status_or_header_is_a_type_error(self):
         for status, headers in ((b'200 OK', []), ('200 OK', [('X', b'v')])):

@@ -228,12 +228,17 @@ class Response:
 
 
 def as_bytes(chunk: Any) -> bytes:
+    """A body chunk as bytes. PEP 3333 wants bytes; an ASCII str is encoded, as eventlet does,
+    so that Python 2-era apps (eventlet's own documentation) run unchanged."""
     if isinstance(chunk, bytes):
         return chunk
     if isinstance(chunk, (bytearray, memoryview)):
         return bytes(chunk)
-    raise TypeError('a WSGI body chunk must be bytes (PEP 3333), got %s %r'
-                    % (type(chunk).__name__, chunk if isinstance(chunk, str) and len(chunk) < 80 else '...'))
+    if isinstance(chunk, str) and chunk.isascii():
+        return chunk.encode('ascii')
+    shown = repr(chunk) if len(repr(chunk)) < 80 else repr(chunk)[:77] + '...'
+    raise TypeError('a WSGI body chunk must be bytes (PEP 3333), got %s %s%s' % (
+        type(chunk).__name__, shown, ' (a str is taken only when it is ASCII, as eventlet does)' if isinstance(chunk, str) else ''))
 
 
 def posthook_lists(environ: Environ) -> List[list]:
