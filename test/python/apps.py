@@ -6,6 +6,7 @@ front end's log captures.
 """
 
 import json
+import resource
 
 
 def text(start_response, body, status='200 OK'):
@@ -134,6 +135,19 @@ def download(environ, start_response):
     return ClosingBody(environ, body())
 
 
+def upload(environ, start_response):
+    """Reads the body in 64 KiB reads; answers its size and how much this process's peak RSS grew."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = 0
+    while True:
+        chunk = environ['wsgi.input'].read(65536)
+        if not chunk:
+            break
+        size += len(chunk)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+    return text(start_response, json.dumps({'size': size, 'peak_growth_kib': grown_kib}).encode('ascii'))
+
+
 # eventlet's tests/wsgi_test.py test_024a, b and c, line by line.
 def app_024a(environ, start_response):
     if int(environ['CONTENT_LENGTH']) > 1024:
@@ -175,6 +189,7 @@ ROUTES = {
     '/bad-status': bad_status,
     '/bad-header': bad_header,
     '/download': download,
+    '/upload': upload,
     '/024a': app_024a,
     '/024b': app_024bc(None, None),
     '/024c': app_024bc(13, 16),
