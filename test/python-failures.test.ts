@@ -34,6 +34,14 @@ describe('a Python worker that fails', () => {
     expect(after).not.toBe(before);
   });
 
+  it('a request sent ahead to a worker that then dies is served by its replacement', async () => {
+    const killed = get('/kill-slowly');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const queued = [get('/pid'), get('/pid')]; // the first goes ahead to the worker being killed
+    expect((await killed).status).toBe(502);
+    for (const response of await Promise.all(queued)) expect(response.status).toBe(200);
+  });
+
   it('dying after the head: the response is aborted, and the next request is served', async () => {
     const client = await RawClient.connect(server.port);
     client.write(request('GET', '/exit-after-head'));

@@ -14,6 +14,11 @@ def killed_before_head(environ, start_response):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def killed_slowly(environ, start_response):
+    time.sleep(0.3)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def exits_after_head(environ, start_response):
     environ['eventlet.minimum_write_chunk_size'] = 0
     start_response('200 OK', [('Content-Type', 'text/plain')])
@@ -72,6 +77,7 @@ def download(environ, start_response):
 ROUTES = {
     '/pid': pid,
     '/kill': killed_before_head,
+    '/kill-slowly': killed_slowly,
     '/exit-after-head': exits_after_head,
     '/block': blocks,
     '/slow': slow,

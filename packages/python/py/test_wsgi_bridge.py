@@ -60,6 +60,12 @@ class ChannelTest(unittest.TestCase):
         self.assertEqual(parse(out.getvalue()), [(b'd', b'xyz'), (b'r', size(3))])
         self.assertRaises(EOFError, channel.receive)
 
+    def test_a_request_sent_ahead_waits_for_its_turn(self):
+        channel = bridge.Channel(io.BytesIO(frames((b'Q', b'{"n": 2}'), (b'C', b''))), io.BytesIO())
+        self.assertEqual(channel.receive(), (b'C', b''))
+        self.assertEqual(channel.next_request(), b'{"n": 2}')
+        self.assertRaises(EOFError, channel.next_request)
+
     def test_error_answer_raises(self):
         channel = bridge.Channel(io.BytesIO(frames((b'E', b'client gone'))), io.BytesIO())
         with self.assertRaisesRegex(bridge.FrontEndError, 'client gone'):
@@ -107,12 +113,12 @@ class ResponseTest(unittest.TestCase):
 
     def test_bytes_status_or_header_is_a_type_error(self):
         for status, headers in ((b'200 OK', []), ('200 OK', [('X', b'v')])):
-            response = bridge.Response(bridge.Channel(io.BytesIO(), io.BytesIO()))
+            response = bridge.Response(bridge.Channel(io.BytesIO(), io.BytesIO()), {})
             with self.assertRaisesRegex(TypeError, 'PEP 3333'):
                 response.start_response(status, headers)
 
     def test_exc_info_replaces_the_head_until_it_is_sent(self):
-        response = bridge.Response(bridge.Channel(io.BytesIO(), io.BytesIO()))
+        response = bridge.Response(bridge.Channel(io.BytesIO(), io.BytesIO()), {})
         response.start_response('200 OK', [])
         with self.assertRaises(AssertionError):
             response.start_response('500 Oops', [])
@@ -126,7 +132,7 @@ class ResponseTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, 'boom'):
             response.start_response('502 Later', [], info)
 
-    def test_generator_one_chunk_per_next_then_close(self):
+    def test_generator_first_chunk_at_once_then_one_per_next_then_close(self):
         closed = []
 
         def app(environ, start_response):
@@ -139,10 +145,43 @@ class ResponseTest(unittest.TestCase):
                 finally:
                     closed.append(True)
             return body()
-        sent = Script(app, (b'N', b''), (b'N', b''), (b'N', b''), (b'C', b'')).serve()
-        self.assertEqual([kind for kind, _ in sent], [b'i', b'h', b'd', b'd', b'e', b'c'])
-        self.assertEqual([payload for kind, payload in sent if kind == b'd'], [b'one', b'two'])
-        self.assertEqual(sent[-1], (b'c', b'\x00'))
+        sent = Script(app, (b'N', b''), (b'N', b''), (b'C', b'')).serve()
+        self.assertEqual(sent, [(b'h', b'["200 OK", []]'), (b'i', b'one'), (b'd', b'two'), (b'e', b''), (b'c', b'\x00')])
+        self.assertEqual(closed, [True])
+
+    def test_one_chunk_filling_its_content_length_goes_back_whole_and_closed(self):
+        closed = []
+
+        def app(environ, start_response):
+            start_response('200 OK', [('content-length', '5')])
+
+            def body():
+                try:
+                    yield b'hello'
+                    yield b'never pulled'
+                finally:
+                    closed.append(True)
+            return body()
+        sent = Script(app).serve()
+        self.assertEqual(sent, [(b'h', b'["200 OK", [["content-length", "5"]]]'), (b'l', b'\x00hello')])
+        self.assertEqual(closed, [True])
+
+    def test_an_error_in_the_first_chunk_closes_the_body(self):
+        closed = []
+
+        class Body:
+            def __iter__(self):
+                raise ValueError('no chunks')
+
+            def close(self):
+                closed.append(True)
+
+        def app(environ, start_response):
+            start_response('200 OK', [])
+            return Body()
+        [(kind, payload)] = Script(app).serve()
+        self.assertEqual(kind, b'x')
+        self.assertIn(b'ValueError: no chunks', payload)
         self.assertEqual(closed, [True])
 
     def test_close_early_runs_the_generators_finally(self):
@@ -160,7 +199,7 @@ class ResponseTest(unittest.TestCase):
                     closed.append(True)
             return body()
         sent = Script(app, (b'N', b''), (b'C', b'')).serve()
-        self.assertEqual(sent[0], (b'i', b'0'))
+        self.assertEqual(sent[:2], [(b'h', b'["200 OK", [], "0"]'), (b'i', b'x')])
         self.assertEqual(closed, [True])
 
     def test_write_waits_for_the_ack(self):

@@ -9,13 +9,14 @@ Node's frames. The protocol is described in the package's README.
 Standard library only, Python 3.8 or later.
 """
 
+import collections
 import importlib
 import json
 import os
 import struct
 import sys
 import traceback
-from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
 # A frame: [u32 big-endian payload length][u8 type][payload].
 FRAME_HEAD = struct.Struct('>IB')
@@ -49,6 +50,7 @@ class Channel:
     def __init__(self, incoming: BinaryIO, outgoing: BinaryIO) -> None:
         self._in = incoming
         self._out = outgoing
+        self._ahead: Deque[bytes] = collections.deque()
 
     def send(self, kind: bytes, payload: bytes = b'') -> None:
         self._out.write(FRAME_HEAD.pack(len(payload), kind[0]))
@@ -59,8 +61,29 @@ class Channel:
         self._out.flush()
 
     def receive(self) -> Tuple[bytes, bytes]:
-        """The next frame from Node (what was sent goes out first); EOFError when Node closed the pipe."""
+        """The next frame of the request in progress (what was sent goes out first).
+
+        A REQUEST that Node sent ahead, to have it ready when this one is done, is kept
+        for next_request().
+        """
         self._out.flush()
+        while True:
+            kind, payload = self._read()
+            if kind != REQUEST:
+                return kind, payload
+            self._ahead.append(payload)
+
+    def next_request(self) -> bytes:
+        """The next REQUEST's payload: one sent ahead, or the next frame; EOFError when Node closed the pipe."""
+        if self._ahead:
+            return self._ahead.popleft()
+        self._out.flush()
+        kind, payload = self._read()
+        if kind != REQUEST:
+            raise ValueError('expected a request frame from Node, got %r' % kind)
+        return payload
+
+    def _read(self) -> Tuple[bytes, bytes]:
         head = self._in.read(FRAME_HEAD.size)
         if len(head) < FRAME_HEAD.size:
             raise EOFError('Node closed the pipe')
@@ -190,8 +213,9 @@ def pep3333(what: str, value: Any) -> TypeError:
 class Response:
     """start_response and write(): the head is kept here until the first byte goes to Node."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, environ: Environ) -> None:
         self._channel = channel
+        self._environ = environ
         self.head: Optional[Tuple[str, Headers]] = None
         self.head_sent = False
 
@@ -219,7 +243,18 @@ class Response:
             return
         self.head_sent = True
         status, headers = self.head
-        self._channel.send(HEAD, json.dumps([status, [list(pair) for pair in headers]]).encode('utf-8'))
+        head = [status, [list(pair) for pair in headers]]
+        size = self._environ.get('eventlet.minimum_write_chunk_size')
+        if size is not None:
+            head.append(str(size))
+        self._channel.send(HEAD, json.dumps(head).encode('utf-8'))
+
+    def content_length(self) -> Optional[int]:
+        """The Content-Length the app declared, if a valid one."""
+        for name, value in self.head[1] if self.head else ():
+            if name.lower() == 'content-length':
+                return int(value) if value.isascii() and value.isdigit() else None
+        return None
 
     def write(self, data: bytes) -> None:
         """PEP 3333's write(): sent now; returns once Node's core has taken the bytes."""
@@ -239,6 +274,26 @@ def as_bytes(chunk: Any) -> bytes:
     shown = repr(chunk) if len(repr(chunk)) < 80 else repr(chunk)[:77] + '...'
     raise TypeError('a WSGI body chunk must be bytes (PEP 3333), got %s %s%s' % (
         type(chunk).__name__, shown, ' (a str is taken only when it is ASCII, as eventlet does)' if isinstance(chunk, str) else ''))
+
+
+def next_chunk(chunks: Iterator) -> bytes:
+    """The next non-empty chunk as bytes (empty ones send nothing), or b'' at the end."""
+    for chunk in chunks:
+        data = as_bytes(chunk)
+        if data:
+            return data
+    return b''
+
+
+def close_body(environ: Environ, body: Any) -> None:
+    """The body's close(), if it has one; an error in it is logged."""
+    close = getattr(body, 'close', None)
+    if close is None:
+        return
+    try:
+        close()
+    except Exception:
+        environ['wsgi.errors'].write("Error in the body's close():\n" + traceback.format_exc())
 
 
 def posthook_lists(environ: Environ) -> List[list]:
@@ -295,48 +350,49 @@ class Worker:
 
     def serve(self, request: Dict[str, str]) -> None:
         environ = self.environ(request)
-        response = Response(self.channel)
+        response = Response(self.channel, environ)
+        body: Any = None
         try:
             body = self.app(environ, response.start_response)
             if isinstance(body, (list, tuple)):
+                chunks = None
                 payload = b''.join([as_bytes(chunk) for chunk in body])
+            else:
+                # The first chunk is pulled now: a body that ends there, or whose one chunk
+                # fills its Content-Length (a framework's buffered response), goes back
+                # whole as a list does, in this one round trip.
+                chunks = iter(body)
+                payload = next_chunk(chunks)
+                if not payload or response.content_length() == len(payload):
+                    chunks = None
+                    close_body(environ, body)
         except Exception:
-            self.finish(environ, RAISED, traceback.format_exc().encode('utf-8', 'replace'))
+            failure = traceback.format_exc().encode('utf-8', 'replace')
+            close_body(environ, body)
+            self.finish(environ, RAISED, failure)
             return
-        if isinstance(body, (list, tuple)):
-            response.send_head()
+        response.send_head()
+        if chunks is None:
             self.finish(environ, LIST_BODY, payload)
             return
-        size = environ.get('eventlet.minimum_write_chunk_size')
-        self.channel.send(ITERABLE, b'' if size is None else str(size).encode('utf-8'))
-        self.stream(environ, response, body)
+        self.channel.send(ITERABLE, payload)
+        self.stream(environ, response, body, chunks)
 
-    def stream(self, environ: Environ, response: Response, body: Iterable) -> None:
+    def stream(self, environ: Environ, response: Response, body: Iterable, chunks: Iterator) -> None:
         """Answer NEXT with one chunk each, until Node says CLOSE."""
         channel = self.channel
-        chunks = iter(body)
         while True:
             kind, _ = channel.receive()
             if kind == CLOSE:
                 break
             try:
-                chunk = b''
-                while not chunk:  # an empty chunk sends nothing: pull the next one
-                    chunk = as_bytes(next(chunks))
-            except StopIteration:
-                response.send_head()
-                channel.send(END)
+                chunk = next_chunk(chunks)
             except Exception:
                 channel.send(RAISED, NO_HOOKS + traceback.format_exc().encode('utf-8', 'replace'))
             else:
                 response.send_head()
-                channel.send(DATA, chunk)
-        close = getattr(body, 'close', None)
-        if close is not None:
-            try:
-                close()
-            except Exception:
-                environ['wsgi.errors'].write("Error in the body's close():\n" + traceback.format_exc())
+                channel.send(DATA if chunk else END, chunk)
+        close_body(environ, body)
         self.finish(environ, CLOSED, b'')
 
     def finish(self, environ: Environ, kind: bytes, payload: bytes) -> None:
@@ -372,6 +428,8 @@ def main(argv: List[str]) -> int:
         sys.stderr.write('wsgi_bridge.py needs fds 3 (from Node) and 4 (to Node): %s\n' % err)
         return 2
     kind, payload = channel.receive()
+    if kind != OPTIONS:
+        raise ValueError('expected the options frame from Node, got %r' % kind)
     options = json.loads(payload)
     sys.path[:0] = options['path']
     try:
@@ -384,10 +442,10 @@ def main(argv: List[str]) -> int:
     worker = Worker(channel, app, options['environ'])
     while True:
         try:
-            kind, payload = channel.receive()
+            request = channel.next_request()
         except EOFError:
             return 0
-        worker.serve(json.loads(payload))
+        worker.serve(json.loads(request))
 
 
 if __name__ == '__main__':

@@ -33,7 +33,7 @@ export class PythonExchange {
   /** What to do with the answer Node is waiting for. */
   #waiting: Waiter | null = null;
   /** The head Python sent, given to start_response with the first bytes after it. */
-  #head: [string, HeaderList] | null = null;
+  #head: [string, HeaderList, string?] | null = null;
   #write: Write | null = null;
   /** The core's error for a write (a refused header): reported rather than Python's re-raise of it. */
   #coreError: unknown = undefined;
@@ -47,8 +47,11 @@ export class PythonExchange {
     private readonly environ: Environ,
     private readonly startResponse: StartResponse,
     private readonly release: () => void,
-  ) {
-    worker.handler = this.#onFrame;
+  ) {}
+
+  /** The worker's frames are this request's from now on (it may have been sent ahead). */
+  attach(): void {
+    this.worker.handler = this.#onFrame;
   }
 
   /** Send the request; resolves with the body once the app returned, rejects when it raised. */
@@ -80,9 +83,13 @@ export class PythonExchange {
   readonly #onFrame = (type: number, payload: Buffer): void => {
     const input = this.environ['wsgi.input'];
     switch (type) {
-      case Frame.HEAD:
-        this.#head = JSON.parse(payload.toString('utf8')) as [string, HeaderList];
+      case Frame.HEAD: {
+        const head = JSON.parse(payload.toString('utf8')) as [string, HeaderList, string?];
+        // Read by the core when the body comes, which this head precedes.
+        if (head[2] !== undefined) this.environ['eventlet.minimum_write_chunk_size'] = head[2];
+        this.#head = head;
         return;
+      }
       case Frame.LOG:
         this.environ['wsgi.errors'].write(payload.toString('utf8'));
         return;
@@ -115,8 +122,17 @@ export class PythonExchange {
       return [payload.subarray(1)];
     }
     if (type === Frame.ITERABLE) {
-      if (payload.length > 0) this.environ['eventlet.minimum_write_chunk_size'] = payload.toString('utf8');
-      const iterator = { next: () => this.#next() };
+      // Python sent the first chunk with the news: the first next() needs no question.
+      let first: Buffer | null = payload;
+      const iterator = {
+        next: (): Promise<IteratorResult<Buffer>> => {
+          if (first === null) return this.#next();
+          const value = first;
+          first = null;
+          this.#startResponse();
+          return Promise.resolve({ value, done: false });
+        },
+      };
       return { [Symbol.asyncIterator]: () => iterator, close: () => this.#close() };
     }
     if (type === Frame.RAISED) {

@@ -17,9 +17,9 @@ export const Frame = {
   // Python -> Node
   READY: 0x6b, // 'k' the app imported
   IMPORT_FAILED: 0x58, // 'X' UTF-8 traceback, then the worker exits
-  HEAD: 0x68, // 'h' [status, [[name, value], ...]] before the first bytes
-  LIST_BODY: 0x6c, // 'l' [flags][the whole body]
-  ITERABLE: 0x69, // 'i' an iterable: chunks come one per NEXT; payload: eventlet.minimum_write_chunk_size, or empty
+  HEAD: 0x68, // 'h' [status, [[name, value], ...], eventlet.minimum_write_chunk_size?] before the first bytes
+  LIST_BODY: 0x6c, // 'l' [flags][the whole body]: a list, or an iterable that ended at its first chunk or filled its Content-Length
+  ITERABLE: 0x69, // 'i' [the first chunk] of an iterable: the next ones come one per NEXT
   DATA: 0x64, // 'd' one chunk
   END: 0x65, // 'e' the iterable is exhausted
   WRITE: 0x77, // 'w' write() bytes: wait for ACK or ERROR

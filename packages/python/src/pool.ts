@@ -24,6 +24,13 @@ interface Busy {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** A request sent to a busy worker ahead of its turn: Python keeps it until the one in progress is done. */
+interface Ahead {
+  exchange: PythonExchange;
+  body: Promise<Body>;
+  queued: Queued;
+}
+
 // How long a stopping worker may take to exit before it is killed.
 const EXIT_GRACE_MS = 5000;
 
@@ -41,6 +48,7 @@ export class WorkerPool {
   readonly #workers = new Set<PythonWorker>();
   #idle: PythonWorker[] = [];
   readonly #busy = new Map<PythonWorker, Busy>();
+  readonly #ahead = new Map<PythonWorker, Ahead>();
   #queue: Queued[] = [];
   /** Workers that had imported the app: only they are replaced when they end. */
   readonly #imported = new WeakSet<PythonWorker>();
@@ -64,7 +72,10 @@ export class WorkerPool {
     if (this.#broken !== null) return Promise.reject(this.#broken);
     const worker = this.#idle.pop();
     if (worker !== undefined) return this.#run(worker, environ, startResponse);
-    return new Promise((resolve, reject) => this.#queue.push({ environ, startResponse, resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ environ, startResponse, resolve, reject });
+      this.#sendAhead();
+    });
   }
 
   /** Let the requests in flight and queued finish, then stop every worker. */
@@ -92,11 +103,34 @@ export class WorkerPool {
 
   #run(worker: PythonWorker, environ: Environ, startResponse: StartResponse): Promise<Body> {
     const exchange = new PythonExchange(worker, environ, startResponse, () => this.#released(worker));
+    this.#attach(worker, exchange, environ);
+    return exchange.start();
+  }
+
+  /** The request is the worker's own now: its frames, its timeout. */
+  #attach(worker: PythonWorker, exchange: PythonExchange, environ: Environ): void {
+    exchange.attach();
     const { timeoutMs } = this.#settings;
     const describe = `${environ.REQUEST_METHOD} ${environ.SCRIPT_NAME}${environ.PATH_INFO}`;
     const timer = timeoutMs > 0 ? setTimeout(() => this.#overstayed(worker, describe), timeoutMs) : undefined;
     this.#busy.set(worker, { exchange, describe, timer });
-    return exchange.start();
+  }
+
+  /**
+   * With a single worker, the next queued request is sent while the one in progress
+   * runs, so Python finds it waiting instead of waiting for Node between requests. With
+   * more workers it would wait behind a slow request while another worker is free.
+   */
+  #sendAhead(): void {
+    if (this.#settings.workers !== 1 || this.#queue.length === 0) return;
+    const { maxRequests } = this.#settings;
+    for (const worker of this.#busy.keys()) {
+      if (this.#ahead.has(worker) || (maxRequests > 0 && worker.served + 2 > maxRequests)) continue;
+      const queued = this.#queue.shift()!;
+      const exchange = new PythonExchange(worker, queued.environ, queued.startResponse, () => this.#released(worker));
+      this.#ahead.set(worker, { exchange, body: exchange.start(), queued });
+      return;
+    }
   }
 
   #overstayed(worker: PythonWorker, describe: string): void {
@@ -109,14 +143,23 @@ export class WorkerPool {
     clearTimeout(this.#busy.get(worker)?.timer);
     this.#busy.delete(worker);
     const { maxRequests } = this.#settings;
-    if (maxRequests > 0 && ++worker.served >= maxRequests) this.#retire(worker);
-    else this.#free(worker);
+    if (maxRequests > 0 && ++worker.served >= maxRequests) return this.#retire(worker);
+    const ahead = this.#ahead.get(worker);
+    if (ahead === undefined) return this.#free(worker);
+    this.#ahead.delete(worker);
+    this.#attach(worker, ahead.exchange, ahead.queued.environ);
+    ahead.queued.resolve(ahead.body);
+    this.#sendAhead();
   }
 
   #free(worker: PythonWorker): void {
     const next = this.#queue.shift();
-    if (next !== undefined) next.resolve(this.#run(worker, next.environ, next.startResponse));
-    else this.#idle.push(worker);
+    if (next !== undefined) {
+      next.resolve(this.#run(worker, next.environ, next.startResponse));
+      this.#sendAhead();
+    } else {
+      this.#idle.push(worker);
+    }
     this.#checkDrained();
   }
 
@@ -131,6 +174,13 @@ export class WorkerPool {
   #ended(worker: PythonWorker, reason: string): void {
     this.#workers.delete(worker);
     this.#idle = this.#idle.filter((idle) => idle !== worker);
+    // A request sent ahead never started (Python would have finished the one before, and
+    // said so, first): it goes back to the front of the queue.
+    const ahead = this.#ahead.get(worker);
+    if (ahead !== undefined) {
+      this.#ahead.delete(worker);
+      this.#queue.unshift(ahead.queued);
+    }
     const busy = this.#busy.get(worker);
     if (busy !== undefined) {
       clearTimeout(busy.timer);
