@@ -16,6 +16,8 @@ const starters: Record<string, () => Promise<Start>> = {
   'express-wsgi': async () => (await import('./servers/express.js')).startWsgi,
   'fastify-native': async () => (await import('./servers/fastify.js')).startNative,
   'fastify-wsgi': async () => (await import('./servers/fastify.js')).startWsgi,
+  'python-bridge': async () => (await import('./servers/python.js')).startBridge,
+  'express-proxy': async () => (await import('./servers/python.js')).startProxy,
 };
 
 async function main(name: string | undefined): Promise<void> {

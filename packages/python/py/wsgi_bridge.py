@@ -423,7 +423,8 @@ def main(argv: List[str]) -> int:
         sys.stderr.write('usage: wsgi_bridge.py MODULE:CALLABLE (started by @wsgi-bridge/python, fds 3 and 4 open)\n')
         return 2
     try:
-        channel = Channel(os.fdopen(3, 'rb'), os.fdopen(4, 'wb', buffering=READ_CAP))
+        # A read buffer larger than the largest answer: a frame comes in one read() call.
+        channel = Channel(os.fdopen(3, 'rb', buffering=4 * READ_CAP), os.fdopen(4, 'wb', buffering=READ_CAP))
     except OSError as err:
         sys.stderr.write('wsgi_bridge.py needs fds 3 (from Node) and 4 (to Node): %s\n' % err)
         return 2

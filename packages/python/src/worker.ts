@@ -84,8 +84,13 @@ export class PythonWorker {
   /** A frame with a large payload, written after its head without a copy. */
   sendLarge(type: number, payload: Buffer): void {
     if (payload.length < 16384) return this.send(frame(type, payload));
-    this.send(frameHead(type, payload.length));
-    this.send(payload);
+    if (this.exitReason !== null) return;
+    // Corked, the head and the payload leave in one writev: Python wakes once.
+    const pipe = this.#toPython;
+    pipe.cork();
+    pipe.write(frameHead(type, payload.length));
+    pipe.write(payload);
+    pipe.uncork();
   }
 
   /** Stop after the request in progress: Python sees the pipe end and exits. */
