@@ -42,6 +42,12 @@ describe('a Python worker that fails', () => {
     for (const response of await Promise.all(queued)) expect(response.status).toBe(200);
   });
 
+  it("wsgi.errors written by the app's own thread between requests reaches the log", async () => {
+    expect((await get('/logs-later')).body).toBe('answered');
+    await waitFor(() => app.log.join('').includes('written by a thread after the response\n'), 'the late line', 10_000);
+    expect((await get('/pid')).status).toBe(200);
+  });
+
   it('dying after the head: the response is aborted, and the next request is served', async () => {
     const client = await RawClient.connect(server.port);
     client.write(request('GET', '/exit-after-head'));

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import threading
 import time
 
 
@@ -17,6 +18,16 @@ def killed_before_head(environ, start_response):
 def killed_slowly(environ, start_response):
     time.sleep(0.3)
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def logs_later(environ, start_response):
+    """A thread of the app's own writes to wsgi.errors after the response."""
+    def later():
+        time.sleep(0.2)
+        environ['wsgi.errors'].write('written by a thread after the response\n')
+    threading.Thread(target=later).start()
+    start_response('200 OK', [])
+    return [b'answered']
 
 
 def exits_after_head(environ, start_response):
@@ -78,6 +89,7 @@ ROUTES = {
     '/pid': pid,
     '/kill': killed_before_head,
     '/kill-slowly': killed_slowly,
+    '/logs-later': logs_later,
     '/exit-after-head': exits_after_head,
     '/block': blocks,
     '/slow': slow,

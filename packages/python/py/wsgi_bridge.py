@@ -15,6 +15,7 @@ import json
 import os
 import struct
 import sys
+import threading
 import traceback
 from typing import Any, BinaryIO, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -51,14 +52,18 @@ class Channel:
         self._in = incoming
         self._out = outgoing
         self._ahead: Deque[bytes] = collections.deque()
+        self._sending = threading.Lock()
 
     def send(self, kind: bytes, payload: bytes = b'') -> None:
-        self._out.write(FRAME_HEAD.pack(len(payload), kind[0]))
-        if payload:
-            self._out.write(payload)
+        # An app's own thread may write to wsgi.errors: a frame must not be cut by another.
+        with self._sending:
+            self._out.write(FRAME_HEAD.pack(len(payload), kind[0]))
+            if payload:
+                self._out.write(payload)
 
     def flush(self) -> None:
-        self._out.flush()
+        with self._sending:
+            self._out.flush()
 
     def receive(self) -> Tuple[bytes, bytes]:
         """The next frame of the request in progress (what was sent goes out first).
@@ -184,6 +189,8 @@ class Errors:
 
     def write(self, text: str) -> None:
         self._channel.send(LOG, str(text).encode('utf-8', 'replace'))
+        if threading.current_thread() is not threading.main_thread():
+            self._channel.flush()  # the main thread may be waiting for Node, with nothing to send
 
     def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:

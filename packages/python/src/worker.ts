@@ -57,7 +57,9 @@ export class PythonWorker {
       if (type === Frame.IMPORT_FAILED) {
         return settle(new Error(`${spec.target} could not be imported by ${spec.python}:\n${payload.toString('utf8')}`));
       }
-      this.handler?.(type, payload);
+      // wsgi.errors written between requests (by an app's own thread) still reaches the log.
+      if (this.handler !== null) this.handler(type, payload);
+      else if (type === Frame.LOG) spec.log(payload.toString('utf8'));
     });
     (child.stdio[4] as Readable).on('data', (data: Buffer) => reader.push(data));
     child.on('error', (err) => {
