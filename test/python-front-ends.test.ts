@@ -61,6 +61,12 @@ describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
     expect(response.body).toBe('written, returned');
   });
 
+  it("raises the core's refusal of a 100 Continue header in Python", async () => {
+    expect((await get('/bad-continue-header')).body).toBe(
+      'refused: invalid response headers: invalid value for 100 Continue header X-Split: ' +
+      'it must be latin-1 text without CR, LF or other control characters');
+  });
+
   it('builds a PEP 3333 environ from what the front end saw', async () => {
     const response = await fetchRaw(server.port, request('POST', '/environ?a=1&b', [
       ['X-Custom', 'custom'], ['Content-Type', 'text/plain'], ['Content-Length', '9']], 'posted it'));
@@ -111,6 +117,8 @@ describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
     expect(response.status).toBe(500);
     await waitFor(() => logText(server).includes('hook after-error'), 'the hook after the error', 10_000);
     expect(logText(server)).toMatch(/Error in the WSGI app for GET \/error-before:\nTraceback[\s\S]*ValueError: raised before the head\n/);
+    // The standalone server has debug on, as eventlet: the Python traceback is the 500's body.
+    if (frontEnd.name === 'standalone server') expect(response.body).toMatch(/^Traceback[\s\S]*ValueError: raised before the head$/);
   });
 
   it('an exception after the head aborts the response, close() once', async () => {

@@ -111,6 +111,16 @@ def error_after(environ, start_response):
     return ClosingBody(environ, body())
 
 
+def bad_continue_header(environ, start_response):
+    """The core refuses a 100 Continue header with CR LF; the error is raised here, and caught."""
+    from wsgi_bridge import FrontEndError
+    try:
+        environ['wsgi.input'].set_hundred_continue_response_headers([('X-Split', 'a\r\nSet-Cookie: evil=1')])
+    except FrontEndError as error:
+        return text(start_response, ('refused: %s' % error).encode('latin-1'))
+    return text(start_response, b'accepted')
+
+
 def bad_status(environ, start_response):
     start_response('200OK', [('Content-Type', 'text/plain')])
     return [b'never sent']
@@ -186,6 +196,7 @@ ROUTES = {
     '/close': close,
     '/error-before': error_before,
     '/error-after': error_after,
+    '/bad-continue-header': bad_continue_header,
     '/bad-status': bad_status,
     '/bad-header': bad_header,
     '/download': download,

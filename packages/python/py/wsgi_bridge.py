@@ -457,4 +457,6 @@ def main(argv: List[str]) -> int:
 
 
 if __name__ == '__main__':
+    # An app that imports wsgi_bridge (to catch FrontEndError) gets this module, not a copy.
+    sys.modules.setdefault('wsgi_bridge', sys.modules[__name__])
     sys.exit(main(sys.argv))
