@@ -139,7 +139,8 @@ export class PythonExchange {
       this.#finished(payload[0]!);
       throw this.#coreError ?? new PythonError(payload.subarray(1).toString('utf8'));
     }
-    return this.#badGateway() ?? [];
+    if (type === LOST) return this.#badGateway()!;
+    throw new Error(`the Python worker sent a ${JSON.stringify(String.fromCharCode(type))} frame where the app's answer belongs`);
   }
 
   #next(): Promise<IteratorResult<Buffer>> {
