@@ -6,7 +6,7 @@ import { describeSettings, SETTING_VARIABLES } from './settings.js';
 import { median } from './stats.js';
 
 /** A Markdown table padded to line up, so the same text reads well in a terminal. */
-function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
@@ -18,7 +18,7 @@ function verdict(check: Check): string {
   return passed(check) ? 'pass' : 'FAIL';
 }
 
-function checksTable(checks: Check[]): string {
+export function checksTable(checks: Check[]): string {
   return table(['target', 'measured', 'wanted', 'result'], checks.map((check) => [
     check.name,
     check.measured.ok ? formatFigure(check.measured.value, check.unit) : 'n/a',

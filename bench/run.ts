@@ -13,13 +13,14 @@ import { CONTENDERS, type Contender, type ContenderId } from './contenders.js';
 import { runHello } from './hello.js';
 import { ensureEventlet, ensureWrk } from './install.js';
 import { describeMachine, moduleVersion } from './machine.js';
-import { holdServers, onServerCpus, pinClient, type Pinning } from './pinning.js';
+import { describePinning, holdServers, onServerCpus, pinClient, type Pinning } from './pinning.js';
 import { renderReport } from './report.js';
 import type { BenchResults, Outcome } from './results.js';
 import { readSettings, type Settings } from './settings.js';
 import { StealGuard } from './steal.js';
 import { runStreams } from './streams.js';
 import { messageOf } from './errors.js';
+import { runPython, type PythonResults } from './python.js';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -65,8 +66,18 @@ async function startAll(eventletMissing: string | null, pinning: Pinning | null)
   return servers;
 }
 
+/** `BENCH_ONLY=python`: the Python rows alone, for a short check of them. */
+async function pythonOnly(settings: Settings): Promise<number> {
+  const pinning = await pinClient(process.env);
+  log(describePinning(pinning));
+  const python = await runPython(settings, new StealGuard(settings.stealLimit, settings.stealTries, log), pinning, log);
+  log(`\n${python.markdown}`);
+  return python.checks.every(passed) ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   const settings = readSettings(process.env);
+  if (process.env.BENCH_ONLY === 'python') return pythonOnly(settings);
   const machine = describeMachine();
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load ${machine.loadAtStart.toFixed(2)}`);
   const wrk = await ensureWrk();
@@ -104,9 +115,10 @@ async function main(): Promise<number> {
   } finally {
     await Promise.all([...servers.values()].map((s) => (s.ok ? s.value.stop() : undefined)));
   }
+  const python: PythonResults = await runPython(settings, guard, pinning, log);
 
-  const checks = evaluate(results);
-  const report = renderReport(results, checks, 'latest.svg');
+  const checks = [...evaluate(results), ...python.checks];
+  const report = `${renderReport(results, evaluate(results), 'latest.svg')}\n${python.markdown}`;
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(`${RESULTS}latest.md`, report);
   writeFileSync(`${RESULTS}latest.svg`, renderChart(results, checks));

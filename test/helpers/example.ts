@@ -15,9 +15,9 @@ export interface RunningExample {
   stop(): Promise<number | null>;
 }
 
-/** Run `examples/dist/<name>` with HOST 127.0.0.1 and PORT 0. */
-export function runExample(name: string): RunningExample {
-  const child = spawn(process.execPath, [join(examples, name)], {
+/** Run `examples/dist/<name>` (with `args`) with HOST 127.0.0.1 and PORT 0. */
+export function runExample(name: string, args: string[] = []): RunningExample {
+  const child = spawn(process.execPath, [join(examples, name), ...args], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -133,6 +133,11 @@ export class NodeSink implements ResponseSink {
 
   watch(drain: () => void, gone: () => void): void {
     const res = this.#res;
+    // The client left while an async app was still deciding: 'close' has come and gone.
+    if (res.closed) {
+      if (!res.writableFinished) gone();
+      return;
+    }
     res.on('drain', drain);
     res.on('close', () => {
       if (!res.writableFinished) gone();

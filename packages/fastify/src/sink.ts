@@ -132,12 +132,14 @@ export class FastifySink implements ResponseSink {
   watch(drain: () => void, gone: () => void): void {
     this.#drain = drain;
     const raw = this.#reply.raw;
-    raw.on('close', () => {
-      // The client left, or Fastify finished the response with something else than the
-      // app's body (its error handler, after an onSend hook failed): the rest of the
-      // body has nowhere to go.
+    // The client left, or Fastify finished the response with something else than the
+    // app's body (its error handler, after an onSend hook failed): the rest of the
+    // body has nowhere to go. 'close' may have come already, while an async app was deciding.
+    const closed = (): void => {
       if (!raw.writableFinished || !this.#ended) gone();
-    });
+    };
+    if (raw.closed) closed();
+    else raw.on('close', closed);
   }
 
   done(): Promise<void> {

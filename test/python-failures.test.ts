@@ -1,0 +1,173 @@
+// What goes wrong in a Python worker: it dies mid-request, blocks past its timeout, cannot
+// import its app, yields a str; clients leave mid-download. Each request is answered, the
+// worker replaced, and the next request served.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pythonApp } from '@wsgi-bridge/python';
+import { frontEnds, type Mounted } from './helpers/front-ends.js';
+import { fetchRaw, logText, request, waitFor } from './helpers/http.js';
+import { PYTHON, testPythonApp } from './helpers/python.js';
+import { RawClient } from './helpers/raw.js';
+import { serve, type TestServer } from './helpers/serve.js';
+
+describe('a Python worker that fails', () => {
+  const app = testPythonApp('failures:application', { workers: 1, timeout: 2 });
+  let server: TestServer;
+  const get = (target: string) => fetchRaw(server.port, request('GET', target), 15_000);
+  const pid = async (): Promise<string> => (await get('/pid')).body;
+
+  beforeAll(async () => {
+    await app.ready;
+    server = await serve(app, { debug: false });
+  });
+  afterAll(async () => {
+    await server.close();
+    await app.close();
+  });
+
+  it('killed before the head: a 502, then a new worker serves the next request', async () => {
+    const before = await pid();
+    const response = await get('/kill');
+    expect(response.status).toBe(502);
+    expect(response.body).toContain('the Python worker serving this request died (signal SIGKILL)');
+    expect(app.log.join('')).toMatch(/Python worker \d+ ended \(signal SIGKILL\) while serving GET \/kill/);
+    const after = await pid();
+    expect(after).not.toBe(before);
+  });
+
+  it('a request sent ahead to a worker that then dies is served by its replacement', async () => {
+    const killed = get('/kill-slowly');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const queued = [get('/pid'), get('/pid')]; // the first goes ahead to the worker being killed
+    expect((await killed).status).toBe(502);
+    for (const response of await Promise.all(queued)) expect(response.status).toBe(200);
+  });
+
+  it("wsgi.errors written by the app's own thread between requests reaches the log", async () => {
+    expect((await get('/logs-later')).body).toBe('answered');
+    await waitFor(() => app.log.join('').includes('written by a thread after the response\n'), 'the late line', 10_000);
+    expect((await get('/pid')).status).toBe(200);
+  });
+
+  it('dying after the head: the response is aborted, and the next request is served', async () => {
+    const client = await RawClient.connect(server.port);
+    client.write(request('GET', '/exit-after-head'));
+    const raw = await client.readToEnd(15_000);
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n7\r\npartial\r\n$/);
+    expect(app.log.join('')).toMatch(/ended \(exit status 1\) while serving GET \/exit-after-head/);
+    expect((await get('/pid')).status).toBe(200);
+  });
+
+  it('blocked past the timeout: killed, a 502, replaced', async () => {
+    const before = await pid();
+    const response = await get('/block');
+    expect(response.status).toBe(502);
+    expect(app.log.join('')).toMatch(/Python worker \d+ held GET \/block past the timeout of 2 s; killing it/);
+    expect(await pid()).not.toBe(before);
+  });
+
+  it('a str chunk that is not ASCII: before the head a 500 naming PEP 3333, after the head an abort', async () => {
+    expect((await get('/str')).status).toBe(500);
+    await waitFor(() => logText(server).includes("TypeError: a WSGI body chunk must be bytes (PEP 3333), got str 'caf\u00e9, a str " +
+      "that is not ASCII' (a str is taken only when it is ASCII, as eventlet does)"), 'the PEP 3333 error', 10_000);
+    const client = await RawClient.connect(server.port);
+    client.write(request('GET', '/str-after-head'));
+    const raw = await client.readToEnd(15_000);
+    expect(raw).toContain('b\r\nbytes first\r\n');
+    expect(raw).not.toContain('0\r\n\r\n');
+    await waitFor(() => logText(server).includes("got str 'then a str: caf\u00e9'"), 'the second PEP 3333 error', 10_000);
+  });
+});
+
+describe('a target that does not import', () => {
+  it('rejects ready with the Python traceback, naming the target, and answers requests with a 500', async () => {
+    for (const [target, error] of [
+      ['broken:application', 'RuntimeError: broken on purpose at import'],
+      ['no_such_module:app', "ModuleNotFoundError: No module named 'no_such_module'"],
+      ['failures:no_such_app', "AttributeError: module 'failures' has no attribute 'no_such_app'"],
+    ]) {
+      const app = testPythonApp(target!);
+      await expect(app.ready).rejects.toThrow(new RegExp(`^${target} could not be imported by ${PYTHON}:\\nTraceback[\\s\\S]*${error}`));
+      const server = await serve(app, { debug: false });
+      expect((await fetchRaw(server.port, request('GET', '/'))).status).toBe(500);
+      await server.close();
+      await app.close();
+    }
+  });
+
+  it('rejects ready when the interpreter cannot be started', async () => {
+    const app = pythonApp('apps:application', { python: '/nonexistent/python3', errors: () => {} });
+    await expect(app.ready).rejects.toThrow(/\/nonexistent\/python3 could not be started for apps:application/);
+    await app.close();
+  });
+
+  it('refuses bad options with a clear error', () => {
+    expect(() => pythonApp('not a target')).toThrow(/pythonApp takes "MODULE:CALLABLE"/);
+    expect(() => pythonApp('apps:application', { workers: 0 })).toThrow(/workers must be an integer >= 1, got 0/);
+    expect(() => pythonApp('apps:application', { timeout: -1 })).toThrow(/timeout must be a number >= 0/);
+    expect(() => pythonApp('apps:application', { environ: { N: 1 as unknown as string } })).toThrow(/extras must be strings/);
+  });
+});
+
+describe('maxRequests and close()', () => {
+  it('recycles a worker after maxRequests', async () => {
+    const app = testPythonApp('failures:application', { maxRequests: 2 });
+    await app.ready;
+    const server = await serve(app);
+    const pids: string[] = [];
+    for (let i = 0; i < 4; i++) pids.push((await fetchRaw(server.port, request('GET', '/pid'), 15_000)).body);
+    expect(pids[0]).toBe(pids[1]);
+    expect(pids[2]).toBe(pids[3]);
+    expect(pids[2]).not.toBe(pids[0]);
+    await server.close();
+    await app.close();
+  });
+
+  it('lets requests in flight and queued finish, then stops the workers', async () => {
+    const app = testPythonApp('failures:application');
+    await app.ready;
+    const server = await serve(app);
+    const pid = Number((await fetchRaw(server.port, request('GET', '/pid'))).body);
+    const slow = [fetchRaw(server.port, request('GET', '/slow'), 15_000), fetchRaw(server.port, request('GET', '/slow'), 15_000)];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = app.close();
+    for (const response of await Promise.all(slow)) expect(response.body).toBe('slow but served');
+    await closing;
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect((await fetchRaw(server.port, request('GET', '/pid'))).status).toBe(500);
+    await server.close();
+  });
+});
+
+describe.each(frontEnds)('200 clients leaving mid-download on the $name', (frontEnd) => {
+  const ROUNDS = 200;
+  const AT_ONCE = 10;
+  const app = testPythonApp('failures:application', { workers: 2 });
+  let server: Mounted;
+  beforeAll(async () => {
+    await app.ready;
+    server = await frontEnd.mount(app);
+  });
+  afterAll(async () => {
+    await server.close();
+    await app.close();
+  });
+
+  it("calls the Python body's close() and its post hook exactly once each", async () => {
+    const leave = async (id: number): Promise<void> => {
+      const client = await RawClient.connect(server.port);
+      client.write(request('GET', `/download?${id}`));
+      await client.readUntil('xxxx', 15_000);
+      client.close();
+    };
+    for (let start = 0; start < ROUNDS; start += AT_ONCE) {
+      await Promise.all(Array.from({ length: AT_ONCE }, (_, i) => leave(start + i)));
+    }
+    const lines = (): string[] => logText(server).split('\n');
+    await waitFor(() => lines().filter((line) => line.startsWith('hook ')).length >= ROUNDS, 'every hook', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // room for a second call, were there one
+    for (const kind of ['closed', 'hook']) {
+      const ids = lines().filter((line) => line.startsWith(`${kind} `)).map((line) => Number(line.slice(kind.length + 1)));
+      expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: ROUNDS }, (_, i) => i));
+    }
+  });
+});

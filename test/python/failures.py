@@ -1,0 +1,103 @@
+"""Apps that fail in the ways a worker can: killed, blocked, misbehaving; stdlib only."""
+
+import os
+import signal
+import threading
+import time
+
+
+def pid(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [str(os.getpid()).encode('ascii')]
+
+
+def killed_before_head(environ, start_response):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def killed_slowly(environ, start_response):
+    time.sleep(0.3)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def logs_later(environ, start_response):
+    """A thread of the app's own writes to wsgi.errors after the response."""
+    def later():
+        time.sleep(0.2)
+        environ['wsgi.errors'].write('written by a thread after the response\n')
+    threading.Thread(target=later).start()
+    start_response('200 OK', [])
+    return [b'answered']
+
+
+def exits_after_head(environ, start_response):
+    environ['eventlet.minimum_write_chunk_size'] = 0
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+
+    def body():
+        yield b'partial'
+        os._exit(1)
+    return body()
+
+
+def blocks(environ, start_response):
+    time.sleep(60)
+    start_response('200 OK', [])
+    return [b'too late']
+
+
+def slow(environ, start_response):
+    time.sleep(0.5)
+    start_response('200 OK', [])
+    return [b'slow but served']
+
+
+def str_before_head(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return ['caf\xe9, a str that is not ASCII']
+
+
+def str_after_head(environ, start_response):
+    environ['eventlet.minimum_write_chunk_size'] = 0
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return iter([b'bytes first', 'then a str: caf\xe9'])
+
+
+class Download:
+    """An endless body; its close() and a post hook each say so once in the log."""
+
+    def __init__(self, environ):
+        self.environ = environ
+        self.block = b'x' * 65536
+        tag = environ['QUERY_STRING']
+        environ['eventlet.posthooks'].append((lambda env: env['wsgi.errors'].write('hook %s\n' % tag), (), {}))
+
+    def __iter__(self):
+        while True:
+            yield self.block
+
+    def close(self):
+        self.environ['wsgi.errors'].write('closed %s\n' % self.environ['QUERY_STRING'])
+
+
+def download(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+    return Download(environ)
+
+
+ROUTES = {
+    '/pid': pid,
+    '/kill': killed_before_head,
+    '/kill-slowly': killed_slowly,
+    '/logs-later': logs_later,
+    '/exit-after-head': exits_after_head,
+    '/block': blocks,
+    '/slow': slow,
+    '/str': str_before_head,
+    '/str-after-head': str_after_head,
+    '/download': download,
+}
+
+
+def application(environ, start_response):
+    return ROUTES[environ['PATH_INFO']](environ, start_response)
