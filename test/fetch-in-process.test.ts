@@ -57,6 +57,21 @@ describe('the environ of a Request', () => {
     expect((await seenBy(new Request('http://[::1]:9000/v6'))).SERVER_NAME).toBe('[::1]');
   });
 
+  it('parses each origin: one handler, requests to hosts that share a prefix, schemes and ports', async () => {
+    const handler = toFetchHandler(reporter);
+    const seen = async (url: string): Promise<unknown[]> => {
+      const environ = (await (await handler(new Request(url))).json()) as Record<string, string>;
+      return [environ['wsgi.url_scheme'], environ.SERVER_NAME, environ.SERVER_PORT, environ.PATH_INFO];
+    };
+    expect(await seen('http://a.test/x')).toEqual(['http', 'a.test', '80', '/x']);
+    expect(await seen('http://a.test/y')).toEqual(['http', 'a.test', '80', '/y']);
+    expect(await seen('http://a.testing/z')).toEqual(['http', 'a.testing', '80', '/z']);
+    expect(await seen('http://a.test:81/')).toEqual(['http', 'a.test', '81', '/']);
+    expect(await seen('https://a.test/s')).toEqual(['https', 'a.test', '443', '/s']);
+    expect(await seen('http://[::1]:8000/u')).toEqual(['http', '[::1]', '8000', '/u']);
+    expect(await seen('http://[::1]/v')).toEqual(['http', '[::1]', '80', '/v']);
+  });
+
   it('maps headers to HTTP_* keys, drops names with _, and keeps CONTENT_TYPE and CONTENT_LENGTH bare', async () => {
     const seen = await seenBy(new Request('http://h.test/', {
       method: 'POST',

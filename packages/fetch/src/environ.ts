@@ -1,5 +1,6 @@
 import type { Environ, WsgiInput } from '@wsgi-bridge/core';
 import { requestEnviron, splitTarget, type EnvironDefaults } from '@wsgi-bridge/core/adapter';
+import { originOf, type Origin } from './origin.js';
 
 /** What every environ of one handler shares, beyond the core's defaults. */
 export interface FetchEnvironSettings {
@@ -10,6 +11,8 @@ export interface FetchEnvironSettings {
   protocol: string;
   /** REMOTE_ADDR for a request; absent when undefined. */
   remoteAddr: ((request: Request) => string | undefined) | undefined;
+  /** The origin of the last request, parsed once for every request that shares it. */
+  origin: Origin | null;
 }
 
 const SLASH = 47;
@@ -39,11 +42,9 @@ export function serverProtocol(protocol: unknown): string {
  */
 export function fetchEnviron(request: Request, input: WsgiInput, settings: FetchEnvironSettings): Environ {
   const url = request.url;
-  const schemeEnd = url.indexOf('://');
-  const scheme = url.startsWith('https') && schemeEnd === 5 ? 'https' : 'http';
-  const authorityStart = schemeEnd + 3;
-  const pathStart = targetStart(url, authorityStart);
-  const [host, port] = hostAndPort(url.slice(authorityStart, pathStart), scheme);
+  const origin = originOf(url, settings.origin);
+  settings.origin = origin;
+  const pathStart = origin.prefix.length;
   const hash = url.indexOf('#', pathStart);
   const target = url.slice(pathStart, hash === -1 ? url.length : hash);
   let [rawPath, query] = splitTarget(target === '' || target.charCodeAt(0) === 63 /* ? */ ? `/${target}` : target);
@@ -57,32 +58,12 @@ export function fetchEnviron(request: Request, input: WsgiInput, settings: Fetch
   const headers: string[] = [];
   request.headers.forEach(pushHeader, headers);
   const environ = requestEnviron(
-    request.method, scriptName, rawPath, query, host, port, settings.protocol,
-    remoteAddr ?? '', '', scheme, headers, input, settings.defaults,
+    request.method, scriptName, rawPath, query, origin.host, origin.port, settings.protocol,
+    remoteAddr ?? '', '', origin.scheme, headers, input, settings.defaults,
   );
   // No address to tell (in-process, or no option): the key is absent rather than made up.
   if (remoteAddr === undefined) delete (environ as Partial<Environ>).REMOTE_ADDR;
   return environ;
-}
-
-/** Where an absolute URL's target (path, query) begins: after its authority. */
-export function targetStart(url: string, authorityStart = url.indexOf('://') + 3): number {
-  let at = authorityStart;
-  while (at < url.length && !isPathStart(url.charCodeAt(at))) at++;
-  return at;
-}
-
-function isPathStart(code: number): boolean {
-  return code === SLASH || code === 63 /* ? */ || code === 35 /* # */;
-}
-
-/** An authority's host (an IPv6 one in brackets, as the URL has it) and port, the scheme's default if none. */
-function hostAndPort(authority: string, scheme: 'http' | 'https'): [host: string, port: string] {
-  const at = authority.lastIndexOf('@');
-  const hostPort = at === -1 ? authority : authority.slice(at + 1);
-  const colon = hostPort.lastIndexOf(':');
-  if (colon === -1 || colon < hostPort.lastIndexOf(']')) return [hostPort, scheme === 'https' ? '443' : '80'];
-  return [hostPort.slice(0, colon), hostPort.slice(colon + 1)];
 }
 
 // Headers.forEach gives lowercased names, repeats already joined; `this` is the flat list.

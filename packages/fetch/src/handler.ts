@@ -42,6 +42,7 @@ export function toFetchHandler(app: WsgiApp, options: FetchHandlerOptions = {}):
     scriptName: mountPrefix(options.scriptName),
     protocol: serverProtocol(options.serverProtocol),
     remoteAddr,
+    origin: null,
   };
 
   return function handleFetch(request) {
