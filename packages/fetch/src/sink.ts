@@ -178,10 +178,11 @@ export class FetchSink implements ResponseSink, UnderlyingSource<Uint8Array> {
 
 /** A flat `[name, value, …]` list as a Response's headers; a repeated name (Set-Cookie) keeps each value. */
 function headerInit(flat: readonly string[]): HeaderInit {
-  const record: Record<string, string> = Object.create(null) as Record<string, string>;
+  // A plain object in fast mode, the cheapest init; `__proto__` (a valid token) could not be a key of it.
+  const record: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) {
     const name = flat[i]!;
-    if (name in record) return headerList(flat);
+    if (record[name] !== undefined || name === '__proto__') return headerList(flat);
     record[name] = flat[i + 1]!;
   }
   return record;
