@@ -15,9 +15,9 @@ export interface FetchHandlerOptions extends WsgiOptions {
    */
   scriptName?: string;
   /**
-   * REMOTE_ADDR for a request (with @hono/node-server: `getConnInfo(c).remote.address`,
-   * passed in by a closure over the context); absent from the environ when this is absent
-   * or gives undefined. A Request has no peer address.
+   * REMOTE_ADDR for a request, since a Request has no peer address: under Bun
+   * `(request) => server.requestIP(request)?.address`, behind a trusted proxy its header.
+   * Absent from the environ when this option is absent or gives undefined.
    */
   remoteAddr?: (request: Request) => string | undefined;
   /** SERVER_PROTOCOL. Default `HTTP/1.1` (a Request does not tell). */
