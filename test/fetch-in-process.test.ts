@@ -97,6 +97,10 @@ describe('the environ of a Request', () => {
     const seen = await seenBy(new Request('http://h.test/', { headers: { 'x-test-peer': '192.0.2.7' } }), options);
     expect(seen).toMatchObject({ REMOTE_ADDR: '192.0.2.7', SERVER_PROTOCOL: 'HTTP/2', hasRemoteAddr: true });
     expect((await seenBy(new Request('http://h.test/'), options)).hasRemoteAddr).toBe(false);
+    // The runtime's context (the handler's second argument) reaches the option.
+    const fromContext = toFetchHandler(reporter, { remoteAddr: (_request, context: { peer: string }) => context.peer });
+    const res = await fromContext(new Request('http://h.test/'), { peer: '198.51.100.9' });
+    expect(((await res.json()) as Record<string, string>).REMOTE_ADDR).toBe('198.51.100.9');
   });
 
   it('adds the environ extras, never over a CGI key, and passes the validator', async () => {

@@ -3,11 +3,12 @@
 import { toFetchHandler, type Environ, type WsgiApp } from '@wsgi-bridge/fetch';
 
 /** The little of Bun's API this script uses (the tests are type-checked without Bun's types). */
+interface BunServer {
+  port: number;
+  requestIP(request: Request): { address: string } | null;
+}
 declare const Bun: {
-  serve(options: { port: number; hostname: string; fetch: (request: Request) => Promise<Response> }): {
-    port: number;
-    requestIP(request: Request): { address: string } | null;
-  };
+  serve(options: { port: number; hostname: string; fetch: (request: Request, server: BunServer) => Promise<Response> }): BunServer;
 };
 
 let closes = 0;
@@ -38,9 +39,9 @@ const app: WsgiApp = (environ, startResponse) => {
 
 const legacy = toFetchHandler(app, {
   scriptName: '/legacy',
-  remoteAddr: (request) => server.requestIP(request)?.address,
+  remoteAddr: (request, server: BunServer) => server.requestIP(request)?.address,
   errors: () => {},
 });
-const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: legacy });
+const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: legacy }); // Bun passes itself as the context
 const inProcess = await (await legacy(new Request('http://localhost/legacy/hello'))).text();
 console.log(JSON.stringify({ port: server.port, inProcess }));

@@ -9,8 +9,8 @@ export interface FetchEnvironSettings {
   scriptName: string;
   /** SERVER_PROTOCOL. */
   protocol: string;
-  /** REMOTE_ADDR for a request; absent when undefined. */
-  remoteAddr: ((request: Request) => string | undefined) | undefined;
+  /** REMOTE_ADDR for a request and its runtime's context; absent when undefined. */
+  remoteAddr: ((request: Request, context: unknown) => string | undefined) | undefined;
   /** The origin of the last request, parsed once for every request that shares it. */
   origin: Origin | null;
 }
@@ -40,7 +40,7 @@ export function serverProtocol(protocol: unknown): string {
  * The PEP 3333 environ of a Fetch `Request`, built by the core's `requestEnviron` as on
  * Node: the URL gives the path, query, SERVER_NAME, SERVER_PORT and wsgi.url_scheme.
  */
-export function fetchEnviron(request: Request, input: WsgiInput, settings: FetchEnvironSettings): Environ {
+export function fetchEnviron(request: Request, context: unknown, input: WsgiInput, settings: FetchEnvironSettings): Environ {
   const url = request.url;
   const origin = originOf(url, settings.origin);
   settings.origin = origin;
@@ -54,7 +54,7 @@ export function fetchEnviron(request: Request, input: WsgiInput, settings: Fetch
     if (rest && rawPath.startsWith(scriptName)) rawPath = rawPath.slice(scriptName.length);
     else scriptName = ''; // not under the mount: the whole path is PATH_INFO
   }
-  const remoteAddr = settings.remoteAddr?.(request);
+  const remoteAddr = settings.remoteAddr?.(request, context);
   const headers: string[] = [];
   request.headers.forEach(pushHeader, headers);
   const environ = requestEnviron(
