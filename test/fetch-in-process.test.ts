@@ -386,6 +386,18 @@ describe('bad input', () => {
     expect(() => toFetchHandler(reporter, { remoteAddr: '1.2.3.4' as unknown as () => string })).toThrow(/remoteAddr must be a function/);
   });
 
+  it('rejects the call, without running the app, when remoteAddr throws', async () => {
+    let ran = false;
+    const app: WsgiApp = (_environ, startResponse) => {
+      ran = true;
+      startResponse('200 OK', []);
+      return [];
+    };
+    const handler = toFetchHandler(app, { remoteAddr: () => { throw new Error('no peer here'); } });
+    await expect(handler(new Request('http://h.test/'))).rejects.toThrow('no peer here');
+    expect(ran).toBe(false);
+  });
+
   it('rejects a call with something that is not a Request', async () => {
     await expect(toFetchHandler(reporter)('http://h.test/' as unknown as Request)).rejects.toThrow(/takes a Request/);
   });

@@ -39,7 +39,7 @@ const app: WsgiApp = (environ, startResponse) => {
 
 const legacy = toFetchHandler(app, {
   scriptName: '/legacy',
-  remoteAddr: (request, server: BunServer) => server.requestIP(request)?.address,
+  remoteAddr: (request, server?: BunServer) => server?.requestIP(request)?.address, // no server in-process
   errors: () => {},
 });
 const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: legacy }); // Bun passes itself as the context
