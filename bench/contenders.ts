@@ -39,7 +39,7 @@ export const CONTENDERS: readonly Contender[] = [
   node('fastify-native', 'Fastify, native route', "`fastify.get('/', async (request, reply) => { reply.type('text/plain'); return body; })`"),
   node('fastify-wsgi', 'Fastify + wsgiPlugin', '`fastify.register(wsgiPlugin, { app: hello_world })`'),
   node('hono-native', 'Hono, native route', "`hono.get('/', (c) => c.text(body))` on @hono/node-server"),
-  node('hono-wsgi', 'Hono + toFetchHandler', "`hono.all('*', (c) => legacy(c.req.raw))`, `legacy = toFetchHandler(hello_world)`, on @hono/node-server"),
+  node('hono-wsgi', 'Hono + toFetchHandler', "`hono.all('*', (c) => legacy(c.req.raw, c.env))`, `legacy = toFetchHandler(hello_world)`, on @hono/node-server"),
 ];
 
 /**

@@ -15,7 +15,7 @@ describe('examples/hono.ts', () => {
         client.write(request('GET', '/'));
         expect(parseResponse(await client.readResponse()).body).toBe('Hello from Hono\n');
         client.write(request('GET', '/legacy/some/path?q=1'));
-        expect(parseResponse(await client.readResponse()).body).toBe('SCRIPT_NAME=/legacy PATH_INFO=/some/path QUERY_STRING=q=1\n');
+        expect(parseResponse(await client.readResponse()).body).toBe('SCRIPT_NAME=/legacy PATH_INFO=/some/path QUERY_STRING=q=1 REMOTE_ADDR=127.0.0.1\n');
         client.write(request('POST', '/legacy/shout', [['Transfer-Encoding', 'chunked']], chunked('one\n', 'two\n')));
         expect(parseResponse(await client.readResponse()).body).toBe('ONE\nTWO\n');
         client.write(request('GET', '/legacy/fail'));

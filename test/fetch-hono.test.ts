@@ -79,6 +79,10 @@ describe('toFetchHandler in Hono on @hono/node-server', () => {
     hono.get('/', (c) => c.text('native root'));
     hono.post('/native/echo', async (c) => c.text(`native got ${await c.req.text()}`));
     hono.all('/legacy/*', (c) => handler(c.req.raw, c.env));
+    const withContext = toFetchHandler(reportEnviron, { scriptName: '/context' });
+    hono.all('/context/*', (c) => withContext(c.req.raw, c.env));
+    const requestOnly = toFetchHandler(reportEnviron, { scriptName: '/plain' });
+    hono.all('/plain/*', (c) => requestOnly(c.req.raw));
     server = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
     await new Promise<void>((resolve) => server.once('listening', resolve));
     port = (server.address() as AddressInfo).port;
@@ -150,6 +154,21 @@ describe('toFetchHandler in Hono on @hono/node-server', () => {
         'wsgi.url_scheme': 'http',
         spoofed: false,
       });
+    } finally {
+      client.close();
+    }
+  });
+
+  it("with node-server's context, takes the wire's headers and the socket's address; without, the Request's", async () => {
+    const headers: Array<[string, string]> = [['X-Trace', 'a'], ['x-trace', 'b'], ['X_Trace', 'spoofed']];
+    const client = await RawClient.connect(port);
+    try {
+      client.write(request('GET', '/context/environ', headers));
+      const wire = JSON.parse(parseResponse(await client.readResponse()).body) as Record<string, unknown>;
+      expect(wire).toMatchObject({ SCRIPT_NAME: '/context', REMOTE_ADDR: '127.0.0.1', HTTP_X_TRACE: 'a,b', spoofed: false });
+      client.write(request('GET', '/plain/environ', headers));
+      const plain = JSON.parse(parseResponse(await client.readResponse()).body) as Record<string, unknown>;
+      expect(plain).toMatchObject({ SCRIPT_NAME: '/plain', REMOTE_ADDR: null, HTTP_X_TRACE: 'a, b', spoofed: false });
     } finally {
       client.close();
     }

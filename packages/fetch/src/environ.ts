@@ -1,5 +1,6 @@
 import type { Environ, WsgiInput } from '@wsgi-bridge/core';
 import { requestEnviron, splitTarget, type EnvironDefaults } from '@wsgi-bridge/core/adapter';
+import { incomingOf } from './node-context.js';
 import { originOf, type Origin } from './origin.js';
 
 /** What every environ of one handler shares, beyond the core's defaults. */
@@ -39,6 +40,7 @@ export function serverProtocol(protocol: unknown): string {
 /**
  * The PEP 3333 environ of a Fetch `Request`, built by the core's `requestEnviron` as on
  * Node: the URL gives the path, query, SERVER_NAME, SERVER_PORT and wsgi.url_scheme.
+ * With @hono/node-server's context, the headers and REMOTE_ADDR come from its IncomingMessage.
  */
 export function fetchEnviron(request: Request, context: unknown, input: WsgiInput, settings: FetchEnvironSettings): Environ {
   const url = request.url;
@@ -54,16 +56,24 @@ export function fetchEnviron(request: Request, context: unknown, input: WsgiInpu
     if (rest && rawPath.startsWith(scriptName)) rawPath = rawPath.slice(scriptName.length);
     else scriptName = ''; // not under the mount: the whole path is PATH_INFO
   }
-  const remoteAddr = settings.remoteAddr?.(request, context);
-  const headers: string[] = [];
-  request.headers.forEach(pushHeader, headers);
+  // On @hono/node-server, given its context: the wire's headers and the socket's address.
+  const incoming = incomingOf(context);
+  const remoteAddr = settings.remoteAddr !== undefined ? settings.remoteAddr(request, context) : incoming?.socket?.remoteAddress;
   const environ = requestEnviron(
     request.method, scriptName, rawPath, query, origin.host, origin.port, settings.protocol,
-    remoteAddr ?? '', '', origin.scheme, headers, input, settings.defaults,
+    remoteAddr ?? '', '', origin.scheme, rawHeadersOf(request, incoming), input, settings.defaults,
   );
   // No address to tell (in-process, or no option): the key is absent rather than made up.
   if (remoteAddr === undefined) delete (environ as Partial<Environ>).REMOTE_ADDR;
   return environ;
+}
+
+/** The headers as a flat `[name, value, …]` list: the wire's own when the IncomingMessage is at hand. */
+function rawHeadersOf(request: Request, incoming: { rawHeaders: string[] } | undefined): readonly string[] {
+  if (incoming !== undefined) return incoming.rawHeaders;
+  const flat: string[] = [];
+  request.headers.forEach(pushHeader, flat);
+  return flat;
 }
 
 // Headers.forEach gives lowercased names, repeats already joined; `this` is the flat list.
