@@ -103,6 +103,22 @@ describe('the environ of a Request', () => {
     expect(((await res.json()) as Record<string, string>).REMOTE_ADDR).toBe('198.51.100.9');
   });
 
+  it("takes node-server's HTTP/1 IncomingMessage from the context, but not an HTTP/2 one's pseudo-headers", async () => {
+    const request = new Request('http://h.test/', { headers: { 'X-Trace': 'from-request' } });
+    const incoming = (httpVersionMajor: number): unknown => ({
+      incoming: {
+        httpVersionMajor,
+        rawHeaders: [...(httpVersionMajor === 2 ? [':path', '/'] : []), 'X-Trace', 'from-wire', 'X-Trace', 'again'],
+        socket: { remoteAddress: '::1' },
+      },
+    });
+    const one = (await (await toFetchHandler(reporter)(request, incoming(1))).json()) as Record<string, string>;
+    expect(one).toMatchObject({ HTTP_X_TRACE: 'from-wire,again', REMOTE_ADDR: '::1' });
+    const two = (await (await toFetchHandler(reporter)(request.clone(), incoming(2))).json()) as Record<string, string>;
+    expect(two.HTTP_X_TRACE).toBe('from-request');
+    expect(Object.keys(two).filter((key) => key.includes(':'))).toEqual([]);
+  });
+
   it('adds the environ extras, never over a CGI key, and passes the validator', async () => {
     const app = validated(reporter);
     const res = await toFetchHandler(app, { environ: { 'test.extra': 'x', PATH_INFO: '/forged' } })(new Request('http://h.test/real'));

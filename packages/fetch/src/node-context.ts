@@ -5,11 +5,15 @@
  * Headers object built from it, and its socket has the peer's address.
  */
 interface NodeBindings {
-  incoming: { rawHeaders: string[]; socket?: { remoteAddress?: string } | null };
+  incoming: { httpVersionMajor: number; rawHeaders: string[]; socket?: { remoteAddress?: string } | null };
 }
 
-/** The IncomingMessage in a runtime's context, when the context is @hono/node-server's. */
+/**
+ * The HTTP/1 IncomingMessage in a runtime's context, when the context is @hono/node-server's.
+ * Not an HTTP/2 one: its raw headers carry the pseudo-headers (`:path`, …), which are no
+ * HTTP_* keys.
+ */
 export function incomingOf(context: unknown): NodeBindings['incoming'] | undefined {
   const incoming = (context as Partial<NodeBindings> | null | undefined)?.incoming;
-  return Array.isArray(incoming?.rawHeaders) ? incoming : undefined;
+  return incoming?.httpVersionMajor === 1 && Array.isArray(incoming.rawHeaders) ? incoming : undefined;
 }
