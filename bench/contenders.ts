@@ -39,7 +39,7 @@ export const CONTENDERS: readonly Contender[] = [
   node('fastify-native', 'Fastify, native route', "`fastify.get('/', async (request, reply) => { reply.type('text/plain'); return body; })`"),
   node('fastify-wsgi', 'Fastify + wsgiPlugin', '`fastify.register(wsgiPlugin, { app: hello_world })`'),
   node('hono-native', 'Hono, native route', "`hono.get('/', (c) => c.text(body))` on @hono/node-server"),
-  node('hono-wsgi', 'Hono + toFetchHandler', "`hono.all('*', (c) => legacy(c.req.raw))`, `legacy = toFetchHandler(hello_world)`, on @hono/node-server"),
+  node('hono-wsgi', 'Hono + toFetchHandler', "`hono.all('*', (c) => legacy(c.req.raw, c.env))`, `legacy = toFetchHandler(hello_world)`, on @hono/node-server"),
   node('cli-1', 'wsgi-bridge command, 1 worker',
     "`wsgi-bridge -w 1 --no-log-output wsgi-apps.js:benchApp`: node:cluster's primary deals connections to the worker; CPU counts every process"),
   node('cli-2', 'wsgi-bridge command, 2 workers', '`wsgi-bridge -w 2 --no-log-output wsgi-apps.js:benchApp`; CPU counts every process'),

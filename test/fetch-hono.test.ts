@@ -1,11 +1,12 @@
 // toFetchHandler mounted in real Hono on @hono/node-server, on loopback, beside Hono's own
 // routes, seen by raw sockets where framing matters: keep-alive across both kinds of
 // route, the environ, latin-1 paths, list and streamed bodies, HEAD, header case, post
-// hooks, a 10 MB download, an upload streamed through wsgi.input, and a half-read body.
+// hooks, a 10 MB download, an upload streamed through wsgi.input, and a half-read body;
+// REMOTE_ADDR from node-server's context.
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { serve, type HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environ, WsgiApp } from '@wsgi-bridge/core';
@@ -69,11 +70,19 @@ describe('toFetchHandler in Hono on @hono/node-server', () => {
   let port: number;
   const log: string[] = [];
   beforeAll(async () => {
-    const hono = new Hono();
-    const handler = toFetchHandler(legacy, { scriptName: '/legacy', errors: (text) => log.push(text) });
+    const hono = new Hono<{ Bindings: HttpBindings }>();
+    const handler = toFetchHandler(legacy, {
+      scriptName: '/legacy',
+      errors: (text) => log.push(text),
+      remoteAddr: (_request, env: HttpBindings) => env.incoming.socket.remoteAddress,
+    });
     hono.get('/', (c) => c.text('native root'));
     hono.post('/native/echo', async (c) => c.text(`native got ${await c.req.text()}`));
-    hono.all('/legacy/*', (c) => handler(c.req.raw));
+    hono.all('/legacy/*', (c) => handler(c.req.raw, c.env));
+    const withContext = toFetchHandler(reportEnviron, { scriptName: '/context' });
+    hono.all('/context/*', (c) => withContext(c.req.raw, c.env));
+    const requestOnly = toFetchHandler(reportEnviron, { scriptName: '/plain' });
+    hono.all('/plain/*', (c) => requestOnly(c.req.raw));
     server = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
     await new Promise<void>((resolve) => server.once('listening', resolve));
     port = (server.address() as AddressInfo).port;
@@ -139,12 +148,27 @@ describe('toFetchHandler in Hono on @hono/node-server', () => {
         SERVER_NAME: 'localhost',
         SERVER_PORT: '80',
         SERVER_PROTOCOL: 'HTTP/1.1',
-        REMOTE_ADDR: null,
+        REMOTE_ADDR: '127.0.0.1',
         HTTP_X_TRACE: 'abc',
         HTTP_HOST: 'localhost',
         'wsgi.url_scheme': 'http',
         spoofed: false,
       });
+    } finally {
+      client.close();
+    }
+  });
+
+  it("with node-server's context, takes the wire's headers and the socket's address; without, the Request's", async () => {
+    const headers: Array<[string, string]> = [['X-Trace', 'a'], ['x-trace', 'b'], ['X_Trace', 'spoofed']];
+    const client = await RawClient.connect(port);
+    try {
+      client.write(request('GET', '/context/environ', headers));
+      const wire = JSON.parse(parseResponse(await client.readResponse()).body) as Record<string, unknown>;
+      expect(wire).toMatchObject({ SCRIPT_NAME: '/context', REMOTE_ADDR: '127.0.0.1', HTTP_X_TRACE: 'a,b', spoofed: false });
+      client.write(request('GET', '/plain/environ', headers));
+      const plain = JSON.parse(parseResponse(await client.readResponse()).body) as Record<string, unknown>;
+      expect(plain).toMatchObject({ SCRIPT_NAME: '/plain', REMOTE_ADDR: null, HTTP_X_TRACE: 'a, b', spoofed: false });
     } finally {
       client.close();
     }

@@ -57,6 +57,21 @@ describe('the environ of a Request', () => {
     expect((await seenBy(new Request('http://[::1]:9000/v6'))).SERVER_NAME).toBe('[::1]');
   });
 
+  it('parses each origin: one handler, requests to hosts that share a prefix, schemes and ports', async () => {
+    const handler = toFetchHandler(reporter);
+    const seen = async (url: string): Promise<unknown[]> => {
+      const environ = (await (await handler(new Request(url))).json()) as Record<string, string>;
+      return [environ['wsgi.url_scheme'], environ.SERVER_NAME, environ.SERVER_PORT, environ.PATH_INFO];
+    };
+    expect(await seen('http://a.test/x')).toEqual(['http', 'a.test', '80', '/x']);
+    expect(await seen('http://a.test/y')).toEqual(['http', 'a.test', '80', '/y']);
+    expect(await seen('http://a.testing/z')).toEqual(['http', 'a.testing', '80', '/z']);
+    expect(await seen('http://a.test:81/')).toEqual(['http', 'a.test', '81', '/']);
+    expect(await seen('https://a.test/s')).toEqual(['https', 'a.test', '443', '/s']);
+    expect(await seen('http://[::1]:8000/u')).toEqual(['http', '[::1]', '8000', '/u']);
+    expect(await seen('http://[::1]/v')).toEqual(['http', '[::1]', '80', '/v']);
+  });
+
   it('maps headers to HTTP_* keys, drops names with _, and keeps CONTENT_TYPE and CONTENT_LENGTH bare', async () => {
     const seen = await seenBy(new Request('http://h.test/', {
       method: 'POST',
@@ -82,6 +97,26 @@ describe('the environ of a Request', () => {
     const seen = await seenBy(new Request('http://h.test/', { headers: { 'x-test-peer': '192.0.2.7' } }), options);
     expect(seen).toMatchObject({ REMOTE_ADDR: '192.0.2.7', SERVER_PROTOCOL: 'HTTP/2', hasRemoteAddr: true });
     expect((await seenBy(new Request('http://h.test/'), options)).hasRemoteAddr).toBe(false);
+    // The runtime's context (the handler's second argument) reaches the option.
+    const fromContext = toFetchHandler(reporter, { remoteAddr: (_request, context: { peer: string }) => context.peer });
+    const res = await fromContext(new Request('http://h.test/'), { peer: '198.51.100.9' });
+    expect(((await res.json()) as Record<string, string>).REMOTE_ADDR).toBe('198.51.100.9');
+  });
+
+  it("takes node-server's HTTP/1 IncomingMessage from the context, but not an HTTP/2 one's pseudo-headers", async () => {
+    const request = new Request('http://h.test/', { headers: { 'X-Trace': 'from-request' } });
+    const incoming = (httpVersionMajor: number): unknown => ({
+      incoming: {
+        httpVersionMajor,
+        rawHeaders: [...(httpVersionMajor === 2 ? [':path', '/'] : []), 'X-Trace', 'from-wire', 'X-Trace', 'again'],
+        socket: { remoteAddress: '::1' },
+      },
+    });
+    const one = (await (await toFetchHandler(reporter)(request, incoming(1))).json()) as Record<string, string>;
+    expect(one).toMatchObject({ HTTP_X_TRACE: 'from-wire,again', REMOTE_ADDR: '::1' });
+    const two = (await (await toFetchHandler(reporter)(request.clone(), incoming(2))).json()) as Record<string, string>;
+    expect(two.HTTP_X_TRACE).toBe('from-request');
+    expect(Object.keys(two).filter((key) => key.includes(':'))).toEqual([]);
   });
 
   it('adds the environ extras, never over a CGI key, and passes the validator', async () => {
@@ -365,6 +400,18 @@ describe('bad input', () => {
     expect(() => toFetchHandler(reporter, { scriptName: 'legacy' })).toThrow(/scriptName must be a path/);
     expect(() => toFetchHandler(reporter, { serverProtocol: 'HTTP/one' })).toThrow(/serverProtocol/);
     expect(() => toFetchHandler(reporter, { remoteAddr: '1.2.3.4' as unknown as () => string })).toThrow(/remoteAddr must be a function/);
+  });
+
+  it('rejects the call, without running the app, when remoteAddr throws', async () => {
+    let ran = false;
+    const app: WsgiApp = (_environ, startResponse) => {
+      ran = true;
+      startResponse('200 OK', []);
+      return [];
+    };
+    const handler = toFetchHandler(app, { remoteAddr: () => { throw new Error('no peer here'); } });
+    await expect(handler(new Request('http://h.test/'))).rejects.toThrow('no peer here');
+    expect(ran).toBe(false);
   });
 
   it('rejects a call with something that is not a Request', async () => {

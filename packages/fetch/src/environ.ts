@@ -1,5 +1,7 @@
 import type { Environ, WsgiInput } from '@wsgi-bridge/core';
 import { requestEnviron, splitTarget, type EnvironDefaults } from '@wsgi-bridge/core/adapter';
+import { incomingOf } from './node-context.js';
+import { originOf, type Origin } from './origin.js';
 
 /** What every environ of one handler shares, beyond the core's defaults. */
 export interface FetchEnvironSettings {
@@ -8,8 +10,10 @@ export interface FetchEnvironSettings {
   scriptName: string;
   /** SERVER_PROTOCOL. */
   protocol: string;
-  /** REMOTE_ADDR for a request; absent when undefined. */
-  remoteAddr: ((request: Request) => string | undefined) | undefined;
+  /** REMOTE_ADDR for a request and its runtime's context; absent when undefined. */
+  remoteAddr: ((request: Request, context: unknown) => string | undefined) | undefined;
+  /** The origin of the last request, parsed once for every request that shares it. */
+  origin: Origin | null;
 }
 
 const SLASH = 47;
@@ -36,14 +40,13 @@ export function serverProtocol(protocol: unknown): string {
 /**
  * The PEP 3333 environ of a Fetch `Request`, built by the core's `requestEnviron` as on
  * Node: the URL gives the path, query, SERVER_NAME, SERVER_PORT and wsgi.url_scheme.
+ * With @hono/node-server's context, the headers and REMOTE_ADDR come from its IncomingMessage.
  */
-export function fetchEnviron(request: Request, input: WsgiInput, settings: FetchEnvironSettings): Environ {
+export function fetchEnviron(request: Request, context: unknown, input: WsgiInput, settings: FetchEnvironSettings): Environ {
   const url = request.url;
-  const schemeEnd = url.indexOf('://');
-  const scheme = url.startsWith('https') && schemeEnd === 5 ? 'https' : 'http';
-  const authorityStart = schemeEnd + 3;
-  const pathStart = targetStart(url, authorityStart);
-  const [host, port] = hostAndPort(url.slice(authorityStart, pathStart), scheme);
+  const origin = originOf(url, settings.origin);
+  settings.origin = origin;
+  const pathStart = origin.prefix.length;
   const hash = url.indexOf('#', pathStart);
   const target = url.slice(pathStart, hash === -1 ? url.length : hash);
   let [rawPath, query] = splitTarget(target === '' || target.charCodeAt(0) === 63 /* ? */ ? `/${target}` : target);
@@ -53,36 +56,24 @@ export function fetchEnviron(request: Request, input: WsgiInput, settings: Fetch
     if (rest && rawPath.startsWith(scriptName)) rawPath = rawPath.slice(scriptName.length);
     else scriptName = ''; // not under the mount: the whole path is PATH_INFO
   }
-  const remoteAddr = settings.remoteAddr?.(request);
-  const headers: string[] = [];
-  request.headers.forEach(pushHeader, headers);
+  // On @hono/node-server, given its context: the wire's headers and the socket's address.
+  const incoming = incomingOf(context);
+  const remoteAddr = settings.remoteAddr !== undefined ? settings.remoteAddr(request, context) : incoming?.socket?.remoteAddress;
   const environ = requestEnviron(
-    request.method, scriptName, rawPath, query, host, port, settings.protocol,
-    remoteAddr ?? '', '', scheme, headers, input, settings.defaults,
+    request.method, scriptName, rawPath, query, origin.host, origin.port, settings.protocol,
+    remoteAddr ?? '', '', origin.scheme, rawHeadersOf(request, incoming), input, settings.defaults,
   );
   // No address to tell (in-process, or no option): the key is absent rather than made up.
   if (remoteAddr === undefined) delete (environ as Partial<Environ>).REMOTE_ADDR;
   return environ;
 }
 
-/** Where an absolute URL's target (path, query) begins: after its authority. */
-export function targetStart(url: string, authorityStart = url.indexOf('://') + 3): number {
-  let at = authorityStart;
-  while (at < url.length && !isPathStart(url.charCodeAt(at))) at++;
-  return at;
-}
-
-function isPathStart(code: number): boolean {
-  return code === SLASH || code === 63 /* ? */ || code === 35 /* # */;
-}
-
-/** An authority's host (an IPv6 one in brackets, as the URL has it) and port, the scheme's default if none. */
-function hostAndPort(authority: string, scheme: 'http' | 'https'): [host: string, port: string] {
-  const at = authority.lastIndexOf('@');
-  const hostPort = at === -1 ? authority : authority.slice(at + 1);
-  const colon = hostPort.lastIndexOf(':');
-  if (colon === -1 || colon < hostPort.lastIndexOf(']')) return [hostPort, scheme === 'https' ? '443' : '80'];
-  return [hostPort.slice(0, colon), hostPort.slice(colon + 1)];
+/** The headers as a flat `[name, value, …]` list: the wire's own when the IncomingMessage is at hand. */
+function rawHeadersOf(request: Request, incoming: { rawHeaders: string[] } | undefined): readonly string[] {
+  if (incoming !== undefined) return incoming.rawHeaders;
+  const flat: string[] = [];
+  request.headers.forEach(pushHeader, flat);
+  return flat;
 }
 
 // Headers.forEach gives lowercased names, repeats already joined; `this` is the flat list.

@@ -4,8 +4,12 @@ import { fetchEnviron, mountPrefix, serverProtocol, type FetchEnvironSettings } 
 import { discardBody, FetchRequest } from './request.js';
 import { FetchSink } from './sink.js';
 
-/** A Fetch API handler: what Hono routes, Bun.serve and Deno.serve take, and what a test calls. */
-export type FetchHandler = (request: Request) => Promise<Response>;
+/**
+ * A Fetch API handler: what Hono routes, Bun.serve and Deno.serve take, and what a test
+ * calls. `context` is what a runtime passes beside the request (Bun's server, Deno's
+ * connection info, @hono/node-server's `{ incoming, outgoing }`): only `remoteAddr` sees it.
+ */
+export type FetchHandler = (request: Request, context?: unknown) => Promise<Response>;
 
 /** Options of {@link toFetchHandler}: the core's shared options, and what a `Request` cannot tell. */
 export interface FetchHandlerOptions extends WsgiOptions {
@@ -15,11 +19,13 @@ export interface FetchHandlerOptions extends WsgiOptions {
    */
   scriptName?: string;
   /**
-   * REMOTE_ADDR for a request (with @hono/node-server: `getConnInfo(c).remote.address`,
-   * passed in by a closure over the context); absent from the environ when this is absent
-   * or gives undefined. A Request has no peer address.
+   * REMOTE_ADDR for a request, since a Request has no peer address; `context` is the
+   * handler's second argument. On @hono/node-server `(request, env) => env.incoming.socket.remoteAddress`
+   * (Hono: `legacy(c.req.raw, c.env)`), under Bun `(request, server) => server.requestIP(request)?.address`,
+   * behind a trusted proxy its header. Absent from the environ when this option is absent
+   * or gives undefined.
    */
-  remoteAddr?: (request: Request) => string | undefined;
+  remoteAddr?: (request: Request, context: any) => string | undefined;
   /** SERVER_PROTOCOL. Default `HTTP/1.1` (a Request does not tell). */
   serverProtocol?: string;
 }
@@ -42,9 +48,10 @@ export function toFetchHandler(app: WsgiApp, options: FetchHandlerOptions = {}):
     scriptName: mountPrefix(options.scriptName),
     protocol: serverProtocol(options.serverProtocol),
     remoteAddr,
+    origin: null,
   };
 
-  return function handleFetch(request) {
+  return function handleFetch(request, context) {
     if (!isRequest(request)) {
       return Promise.reject(new TypeError('a Fetch handler takes a Request (in Hono: c.req.raw)'));
     }
@@ -52,7 +59,7 @@ export function toFetchHandler(app: WsgiApp, options: FetchHandlerOptions = {}):
     const input = new WsgiInput(line, null);
     let sink: FetchSink;
     try {
-      const environ = fetchEnviron(request, input, settings);
+      const environ = fetchEnviron(request, context, input, settings);
       sink = new FetchSink(environ);
       void runner.run(line, environ, input, sink);
     } catch (err) {

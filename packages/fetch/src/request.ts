@@ -1,7 +1,7 @@
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { WsgiError } from '@wsgi-bridge/core';
 import type { BodySource, RequestLine } from '@wsgi-bridge/core/adapter';
-import { targetStart } from './environ.js';
+import { targetStart } from './origin.js';
 
 /**
  * A Fetch `Request` as the core sees it: its method and target (HEAD, log lines), and its

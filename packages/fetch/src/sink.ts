@@ -54,15 +54,15 @@ export class FetchSink implements ResponseSink, UnderlyingSource<Uint8Array> {
   }
 
   whole(head: ResponseHead, body: Buffer | string | null, length: number, bodyless: boolean): void {
-    // Bytes, not a string: a string body would get a Content-Type the app did not send.
-    const bytes = bodyless || body === null ? null : typeof body === 'string' ? Buffer.from(body) : body;
-    if (bytes === null || this.#environ['eventlet.posthooks'].length === 0) {
-      this.#publish(head, bytes, length);
+    const payload = bodyless ? null : body;
+    if (payload === null || this.#environ['eventlet.posthooks'].length === 0) {
+      // A string body as it is only under the app's Content-Type: a Response would add its own.
+      this.#publish(head, typeof payload === 'string' && !hasContentType(head.headers) ? Buffer.from(payload) : payload, length);
       return;
     }
     // Post hooks wait: a one-chunk stream tells when the body has been read.
     this.#publish(head, new ReadableStream(this, STRATEGY), length);
-    this.write(bytes);
+    this.write(typeof payload === 'string' ? Buffer.from(payload) : payload);
     this.end();
   }
 
@@ -124,7 +124,7 @@ export class FetchSink implements ResponseSink, UnderlyingSource<Uint8Array> {
     this.#gone?.();
   }
 
-  #publish(head: ResponseHead, body: ReadableStream<Uint8Array> | Uint8Array | null, length: number): void {
+  #publish(head: ResponseHead, body: ReadableStream<Uint8Array> | Uint8Array | string | null, length: number): void {
     const code = head.statusCode;
     if (code < 200) {
       throw new WsgiError('WSGI_ERR_STATUS', `a Fetch Response cannot carry the final status ${head.status}`);
@@ -134,8 +134,12 @@ export class FetchSink implements ResponseSink, UnderlyingSource<Uint8Array> {
     if (length !== -1 && head.contentLength === -1 && code !== 204 && code !== 304) {
       setHeader(headers, 'Content-Length', String(length));
     }
-    if (body instanceof Uint8Array) this.bytesWritten += body.length;
-    if (!(body instanceof ReadableStream)) this.#finished = true;
+    if (body instanceof ReadableStream) {
+      // the stream counts its bytes as they are enqueued
+    } else {
+      if (body !== null) this.bytesWritten += length;
+      this.#finished = true;
+    }
     this.#deliverResponse(new Response(body, { status: code, statusText: head.reason, headers }));
   }
 
@@ -174,10 +178,11 @@ export class FetchSink implements ResponseSink, UnderlyingSource<Uint8Array> {
 
 /** A flat `[name, value, …]` list as a Response's headers; a repeated name (Set-Cookie) keeps each value. */
 function headerInit(flat: readonly string[]): HeaderInit {
-  const record: Record<string, string> = Object.create(null) as Record<string, string>;
+  // A plain object in fast mode, the cheapest init; `__proto__` (a valid token) could not be a key of it.
+  const record: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) {
     const name = flat[i]!;
-    if (name in record) return headerList(flat);
+    if (record[name] !== undefined || name === '__proto__') return headerList(flat);
     record[name] = flat[i + 1]!;
   }
   return record;
@@ -187,6 +192,15 @@ function headerList(flat: readonly string[]): Headers {
   const headers = new Headers();
   for (let i = 0; i < flat.length; i += 2) headers.append(flat[i]!, flat[i + 1]!);
   return headers;
+}
+
+/** Whether the app gave a Content-Type (any case). */
+function hasContentType(flat: readonly string[]): boolean {
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!;
+    if (name.length === 12 && name.toLowerCase() === 'content-type') return true;
+  }
+  return false;
 }
 
 function setHeader(headers: HeaderInit, name: string, value: string): void {
