@@ -165,10 +165,11 @@ export class WsgiInput {
   #fill(): boolean | Promise<boolean> {
     if (this.#ended) return false;
     const next = this.#source.next();
-    return next instanceof Promise ? next.then(this.#accept) : this.#accept(next);
+    // A closure only for a chunk that has to be waited for: most requests never wait.
+    return next instanceof Promise ? next.then((chunk) => this.#accept(chunk)) : this.#accept(next);
   }
 
-  readonly #accept = (chunk: Buffer | null): boolean => {
+  #accept(chunk: Buffer | null): boolean {
     if (chunk === null) {
       this.#ended = true;
       return false;
@@ -179,7 +180,7 @@ export class WsgiInput {
       this.#buffered += chunk.length;
     }
     return true;
-  };
+  }
 
   /** Bytes up to and including the first `\n` at or after `from`, or -1. */
   #lineEnd(from: number): number {

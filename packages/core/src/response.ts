@@ -26,7 +26,8 @@ export class WsgiResponse {
   #head: ResponseHead | null = null;
   #bodyless = false;
   #bodyBytes = 0;
-  #pending: Buffer[] = [];
+  /** Chunks held back by the minimum chunk size; made on the first, then reused (a list body needs none). */
+  #pending: Buffer[] | null = null;
   #pendingSize = 0;
   #minChunk = 0;
   #full = false;
@@ -125,7 +126,7 @@ export class WsgiResponse {
   fail(err: unknown, debug: boolean, onError: ((err: unknown) => void) | undefined): void {
     this.#finished = true;
     this.#log(`Error in the WSGI app for ${this.#describe}:\n${describeError(err)}\n`);
-    this.#pending = [];
+    this.#pending = null;
     this.#pendingSize = 0;
     if (this.#sink.headersSent) {
       this.#sink.abort();
@@ -184,7 +185,7 @@ export class WsgiResponse {
   #append(buffer: Buffer): void {
     // A chunk yielded before start_response is the app's error, named as such.
     const declared = this.#requireHead().contentLength;
-    this.#pending.push(buffer);
+    (this.#pending ??= []).push(buffer);
     this.#pendingSize += buffer.length;
     if (declared !== -1) this.#capPending();
   }
@@ -197,7 +198,7 @@ export class WsgiResponse {
     if (this.#pendingSize === room) return;
     this.#log(`WSGI app for ${this.#describe} yielded more than its Content-Length ` +
       `${this.#head!.contentLength}; the excess was not sent\n`);
-    const all = Buffer.concat(this.#pending, this.#pendingSize);
+    const all = Buffer.concat(this.#pending!, this.#pendingSize);
     this.#pending = [all.subarray(0, room)];
     this.#pendingSize = room;
   }
@@ -212,9 +213,9 @@ export class WsgiResponse {
     }
     const size = this.#pendingSize;
     if (size === 0 || this.aborted) return undefined;
-    const pending = this.#pending;
+    const pending = this.#pending!;
     const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, size);
-    this.#pending = [];
+    pending.length = 0;
     this.#pendingSize = 0;
     if (this.#bodyless) return undefined;
     this.#bodyBytes += size;
