@@ -3,9 +3,9 @@
 // worker replaced, and the next request served.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonApp } from '@wsgi-bridge/python';
-import { frontEnds, type Mounted } from './helpers/front-ends.js';
+import { frontEnds } from './helpers/front-ends.js';
 import { fetchRaw, logText, request, waitFor } from './helpers/http.js';
-import { PYTHON, testPythonApp } from './helpers/python.js';
+import { PYTHON, testPythonApp, usePythonApp } from './helpers/python.js';
 import { RawClient } from './helpers/raw.js';
 import { serve, type TestServer } from './helpers/serve.js';
 
@@ -141,16 +141,7 @@ describe('maxRequests and close()', () => {
 describe.each(frontEnds)('200 clients leaving mid-download on the $name', (frontEnd) => {
   const ROUNDS = 200;
   const AT_ONCE = 10;
-  const app = testPythonApp('failures:application', { workers: 2 });
-  let server: Mounted;
-  beforeAll(async () => {
-    await app.ready;
-    server = await frontEnd.mount(app);
-  });
-  afterAll(async () => {
-    await server.close();
-    await app.close();
-  });
+  const { server } = usePythonApp(frontEnd, 'failures:application', { workers: 2 });
 
   it("calls the Python body's close() and its post hook exactly once each", async () => {
     const leave = async (id: number): Promise<void> => {

@@ -1,10 +1,10 @@
 // Real Flask and Bottle apps (Debian's python3-flask and python3-bottle, for /usr/bin/python3)
 // through @wsgi-bridge/python on every front end: routing, form and JSON bodies, an
 // upload, streaming, errors. Skipped, saying what to install, when a module is missing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { frontEnds, type Mounted } from './helpers/front-ends.js';
+import { describe, expect, it } from 'vitest';
+import { frontEnds } from './helpers/front-ends.js';
 import { fetchRaw, parseResponse, request, type ParsedResponse } from './helpers/http.js';
-import { hasPythonModule, PYTHON, testPythonApp } from './helpers/python.js';
+import { hasPythonModule, PYTHON, usePythonApp } from './helpers/python.js';
 import { RawClient } from './helpers/raw.js';
 
 const frameworks = [
@@ -20,19 +20,9 @@ for (const framework of frameworks) {
   if (!present) console.warn(`${title}`);
 
   describe.skipIf(!present).each(frontEnds)(`${title} on the $name`, (frontEnd) => {
-    const app = testPythonApp(framework.target);
-    let server: Mounted;
+    const { server } = usePythonApp(frontEnd, framework.target);
     const send = (bytes: string): Promise<ParsedResponse> => fetchRaw(server.port, bytes, 15_000);
     const body = (type: string, text: string): Array<[string, string]> => [['Content-Type', type], ['Content-Length', String(Buffer.byteLength(text))]];
-
-    beforeAll(async () => {
-      await app.ready;
-      server = await frontEnd.mount(app);
-    });
-    afterAll(async () => {
-      await server.close();
-      await app.close();
-    });
 
     it('routes, with path parameters, query strings and 404s', async () => {
       expect((await send(request('GET', '/hello'))).body).toBe(`Hello from ${framework.name}`);

@@ -1,10 +1,10 @@
 // A real Python WSGI app (test/python/apps.py, stdlib only) through @wsgi-bridge/python,
 // with the raw-socket checks of the JS apps, on every front end.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
-import { frontEnds, type Mounted } from './helpers/front-ends.js';
+import { frontEnds } from './helpers/front-ends.js';
 import { chunkSizes, fetchRaw, logText, parseResponse, request, waitFor } from './helpers/http.js';
-import { testPythonApp } from './helpers/python.js';
+import { usePythonApp } from './helpers/python.js';
 import { maskDate, RawClient } from './helpers/raw.js';
 
 const CONTINUE_12 = 'HTTP/1.1 100 Continue\r\nHundred-Continue-Header-1: H1\r\nHundred-Continue-Header-2: H2\r\n';
@@ -13,19 +13,9 @@ const CONTINUE_12 = 'HTTP/1.1 100 Continue\r\nHundred-Continue-Header-1: H1\r\nH
 const refusal = (log: string): string | undefined => /WsgiError: [^\n]*/.exec(log)?.[0];
 
 describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
-  const app = testPythonApp('apps:application', { workers: 2 });
-  let server: Mounted;
+  const { server } = usePythonApp(frontEnd, 'apps:application', { workers: 2 });
   const get = (target: string, headers: Array<[string, string]> = []) => fetchRaw(server.port, request('GET', target, headers), 10_000);
   const count = (text: string): number => logText(server).split(text).length - 1;
-
-  beforeAll(async () => {
-    await app.ready;
-    server = await frontEnd.mount(app);
-  });
-  afterAll(async () => {
-    await server.close();
-    await app.close();
-  });
 
   it('frames a list body with Content-Length and an iterable one chunked, on a kept connection', async () => {
     const client = await RawClient.connect(server.port);
