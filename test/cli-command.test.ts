@@ -16,9 +16,6 @@ import { waitFor } from './helpers/http.js';
 afterEach(killLeftovers);
 
 const SERVING = /primary: worker \d+ serving/;
-// @wsgi-bridge/python is written in another branch: until it exports pythonApp, its test is skipped.
-const pythonPackage = (await import('@wsgi-bridge/python')) as Record<string, unknown>;
-const hasPythonApp = typeof pythonPackage.pythonApp === 'function';
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wsgi-bridge-cli-'));
@@ -95,22 +92,16 @@ describe('wsgi-bridge loading', () => {
     expect(unnamed.output()).toMatch(/expected an export named nothing that is a WSGI app \(a function\), found undefined/);
   });
 
-  it('--python with a module that cannot be loaded exits 3 (naming @wsgi-bridge/python while it has no pythonApp)', async () => {
+  it('--python with a module that cannot be loaded exits 3, naming the target', async () => {
     const command = startCommand(['--python', 'legacy.wsgi:application', '--python-executable', '/usr/bin/python3']);
     const status = await Promise.race([command.exited, command.waitFor(SERVING).then(() => 'serving')]);
-    if (hasPythonApp) {
-      // The package is there: the missing Python module is what fails to load.
-      expect(status).toBe(3);
-      expect(command.output()).toMatch(/cannot load the Python app legacy\.wsgi:application/);
-    } else {
-      expect(status).toBe(3);
-      expect(command.output()).toContain('--python needs @wsgi-bridge/python with its pythonApp export');
-    }
+    expect(status).toBe(3);
+    expect(command.output()).toMatch(/cannot load the Python app legacy\.wsgi:application/);
   });
 });
 
 describe('wsgi-bridge --python', () => {
-  it.skipIf(!hasPythonApp)('serves a Python WSGI app from two workers, one Python process each (skipped until @wsgi-bridge/python exports pythonApp)', async () => {
+  it('serves a Python WSGI app from two workers, one Python process each', async () => {
     const port = await freePort();
     const command = startCommand(['-w', '2', '-b', `127.0.0.1:${port}`, '--python', 'legacy_app:application',
       '--pythonpath', FIXTURES, '--python-executable', '/usr/bin/python3']);
