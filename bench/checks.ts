@@ -5,7 +5,7 @@ import { median } from './stats.js';
 
 type Unit = 'percent' | 'times' | 'MiB';
 
-/** One target of issue 7 and what this run measured for it. */
+/** One target (of issues 7, 15, 16, 18 and 20) and what this run measured for it. */
 export interface Check {
   name: string;
   /** The measured figure, or why there is none. */

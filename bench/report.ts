@@ -113,7 +113,7 @@ export function renderReport(results: BenchResults, checks: Check[], chartFile: 
     '',
     stealSummary(results),
     '',
-    '## Targets (issue 7)',
+    '## Targets',
     '',
     checksTable(checks),
     '',

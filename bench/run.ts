@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: this project against what a user would pick instead, side by side
  * in one run on one machine. Prints the table, writes results/latest.md and
- * results/latest.svg, and exits 1 when a target of issue 7 is missed.
+ * results/latest.svg, and exits 1 when a target is missed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
