@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChild } from './child.js';
+import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './contenders.js';
 import { readSettings, streamBytes } from './settings.js';
 import { median } from './stats.js';
@@ -30,6 +31,9 @@ interface CpuProfile {
   samples: number[];
   timeDeltas: number[];
 }
+
+// The Python bridge's server (bench/python.ts starts it beside gunicorn, not as a contender).
+const PYTHON_BRIDGE: [string, string[]] = [process.execPath, [fileURLToPath(new URL('./serve.js', import.meta.url)), 'python-bridge']];
 
 // The bench's own settings (BENCH_CONNECTIONS, BENCH_WARMUP_SECONDS, BENCH_STREAM_MIB).
 const settings = readSettings(process.env);
@@ -66,6 +70,7 @@ function partOf(frame: ProfileNode['callFrame']): string {
   if (url === '') return functionName.startsWith('(') ? functionName : 'native (V8 builtins, C++)';
   if (url.includes('/packages/core/')) return '@wsgi-bridge/core';
   if (url.includes('/packages/server/')) return '@wsgi-bridge/server';
+  if (url.includes('/packages/python/')) return '@wsgi-bridge/python';
   if (url.includes('/packages/')) return 'other @wsgi-bridge packages';
   if (url.includes('/bench/')) return 'bench app';
   if (url.startsWith('node:')) return 'Node internals (node:*)';
@@ -91,17 +96,17 @@ async function main(): Promise<void> {
   const [id = 'wsgi-server', workload = 'hello', secondsArg = '10', idleArg = '0'] = process.argv.slice(2);
   const seconds = Number(secondsArg);
   const idleSeconds = Number(idleArg);
-  const contender = CONTENDERS.find((c) => c.id === id);
+  const command = id === 'python-bridge' ? PYTHON_BRIDGE : CONTENDERS.find((c) => c.id === id)?.command;
   const run = workloads[workload];
-  if (contender === undefined || contender.command[0] !== process.execPath || run === undefined ||
-    (workload !== 'hello' && !STREAMERS.includes(contender.id)) || !(seconds > 0) || !(idleSeconds >= 0)) {
+  const streams = id === 'python-bridge' || STREAMERS.includes(id as (typeof STREAMERS)[number]);
+  if (command === undefined || command[0] !== process.execPath || run === undefined || (workload !== 'hello' && !streams) || !(seconds > 0) || !(idleSeconds >= 0)) {
     throw new Error('usage: profile.js [contender] [hello|upload|download] [seconds] [idle seconds], with a Node contender: ' +
-      `${CONTENDERS.filter((c) => c.command[0] === process.execPath).map((c) => c.id).join(', ')} ` +
-      `(streams: ${STREAMERS.join(', ')})`);
+      `${CONTENDERS.filter((c) => c.command[0] === process.execPath).map((c) => c.id).join(', ')}, python-bridge ` +
+      `(streams: ${STREAMERS.join(', ')}, python-bridge)`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'wsgi-bridge-profile-'));
   try {
-    const server = await startChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...contender.command[1]]);
+    const server = await startChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...command[1]]);
     await sleep(idleSeconds * 1000);
     const load = await run(server.port, seconds);
     await server.stop();

@@ -37,9 +37,22 @@ describe('a Python worker that fails', () => {
   it('a request sent ahead to a worker that then dies is served by its replacement', async () => {
     const killed = get('/kill-slowly');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const queued = [get('/pid'), get('/pid')]; // the first goes ahead to the worker being killed
+    const queued = [get('/pid'), get('/pid')]; // both go ahead to the worker being killed
     expect((await killed).status).toBe(502);
     for (const response of await Promise.all(queued)) expect(response.status).toBe(200);
+  });
+
+  it('requests queued behind a slow one all go ahead, and are served in the order they came', async () => {
+    const slow = get('/slow');
+    const queued: Array<ReturnType<typeof get>> = [];
+    for (let i = 1; i <= 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 30)); // each request reaches the pool before the next
+      queued.push(get(`/order?${i}`));
+    }
+    expect((await slow).body).toBe('slow but served');
+    const bodies = (await Promise.all(queued)).map((response) => response.body);
+    expect(bodies.at(-1)).toMatch(/ 1,2,3,4,5,6$/);
+    expect(bodies.map((body) => body.split(/[ ,]/).at(-1))).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
   it("wsgi.errors written by the app's own thread between requests reaches the log", async () => {
@@ -120,6 +133,28 @@ describe('maxRequests and close()', () => {
     expect(pids[2]).not.toBe(pids[0]);
     await server.close();
     await app.close();
+  });
+
+  it('sends no more requests ahead than a worker has left before maxRequests', async () => {
+    const app = testPythonApp('failures:application', { maxRequests: 3 });
+    await app.ready;
+    const server = await serve(app);
+    const slow = fetchRaw(server.port, request('GET', '/slow'), 15_000);
+    const queued = [];
+    for (let i = 1; i <= 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      queued.push(fetchRaw(server.port, request('GET', `/order?${i}`), 15_000));
+    }
+    expect((await slow).body).toBe('slow but served');
+    const served = (await Promise.all(queued)).map((response) => response.body.split(' '));
+    // The first worker serves /slow and two more; its replacement the other three, from a fresh list.
+    expect(served.map(([pid]) => pid === served[0]![0])).toEqual([true, true, false, false, false]);
+    expect(served.map(([, list]) => list)).toEqual(['1', '1,2', '3', '3,4', '3,4,5']);
+    await server.close();
+    // Served in a request, a line goes to the front end's log; a request a retired worker
+    // served past its maxRequests (behind the pool's back) would log to the pool's.
+    await app.close();
+    expect(app.log.join('')).not.toMatch(/order \d served/);
   });
 
   it('lets requests in flight and queued finish, then stops the workers', async () => {

@@ -52,6 +52,17 @@ def slow(environ, start_response):
     return [b'slow but served']
 
 
+SERVED = []
+
+
+def order(environ, start_response):
+    """The worker's pid, then the query strings of the requests it served, in the order it took them."""
+    SERVED.append(environ['QUERY_STRING'])
+    environ['wsgi.errors'].write('order %s served\n' % environ['QUERY_STRING'])
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [('%d %s' % (os.getpid(), ','.join(SERVED))).encode('ascii')]
+
+
 def str_before_head(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain')])
     return ['caf\xe9, a str that is not ASCII']
@@ -93,6 +104,7 @@ ROUTES = {
     '/exit-after-head': exits_after_head,
     '/block': blocks,
     '/slow': slow,
+    '/order': order,
     '/str': str_before_head,
     '/str-after-head': str_after_head,
     '/download': download,

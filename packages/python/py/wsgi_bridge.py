@@ -46,10 +46,12 @@ class FrontEndError(OSError):
 
 
 class Channel:
-    """Frames over two pipes. Sends are buffered until Python waits for an answer."""
+    """Frames over two pipes. Sends are buffered until Python would wait for Node: a burst
+    of requests sent ahead is answered with one write."""
 
     def __init__(self, incoming: BinaryIO, outgoing: BinaryIO) -> None:
-        self._in = incoming
+        self._in = incoming  # unbuffered: one read() is one system call, its bytes kept here
+        self._received = bytearray()
         self._out = outgoing
         self._ahead: Deque[bytes] = collections.deque()
         self._sending = threading.Lock()
@@ -66,12 +68,11 @@ class Channel:
             self._out.flush()
 
     def receive(self) -> Tuple[bytes, bytes]:
-        """The next frame of the request in progress (what was sent goes out first).
+        """The next frame of the request in progress.
 
         A REQUEST that Node sent ahead, to have it ready when this one is done, is kept
         for next_request().
         """
-        self._out.flush()
         while True:
             kind, payload = self._read()
             if kind != REQUEST:
@@ -82,21 +83,31 @@ class Channel:
         """The next REQUEST's payload: one sent ahead, or the next frame; EOFError when Node closed the pipe."""
         if self._ahead:
             return self._ahead.popleft()
-        self._out.flush()
         kind, payload = self._read()
         if kind != REQUEST:
             raise ValueError('expected a request frame from Node, got %r' % kind)
         return payload
 
     def _read(self) -> Tuple[bytes, bytes]:
-        head = self._in.read(FRAME_HEAD.size)
-        if len(head) < FRAME_HEAD.size:
-            raise EOFError('Node closed the pipe')
-        length, kind = FRAME_HEAD.unpack(head)
-        payload = self._in.read(length) if length else b''
-        if len(payload) < length:
-            raise EOFError('Node closed the pipe mid-frame')
+        received = self._received
+        while len(received) < FRAME_HEAD.size:
+            self._fill(FRAME_HEAD.size - len(received))
+        length, kind = FRAME_HEAD.unpack_from(received)
+        end = FRAME_HEAD.size + length
+        while len(received) < end:
+            self._fill(end - len(received))
+        with memoryview(received) as view:
+            payload = bytes(view[FRAME_HEAD.size:end])
+        del received[:end]  # cheap: a bytearray drops its head without moving the rest
         return bytes((kind,)), payload
+
+    def _fill(self, missing: int) -> None:
+        """Wait for more bytes from Node, after sending what is buffered (Node may be waiting for it)."""
+        self.flush()
+        data = self._in.read(max(missing, READ_CAP))
+        if not data:
+            raise EOFError('Node closed the pipe')
+        self._received += data
 
     def ask(self, kind: bytes, payload: bytes = b'') -> bytes:
         """Send a frame and wait for Node's answer: its bytes, or FrontEndError."""
@@ -430,8 +441,7 @@ def main(argv: List[str]) -> int:
         sys.stderr.write('usage: wsgi_bridge.py MODULE:CALLABLE (started by @wsgi-bridge/python, fds 3 and 4 open)\n')
         return 2
     try:
-        # A read buffer larger than the largest answer: a frame comes in one read() call.
-        channel = Channel(os.fdopen(3, 'rb', buffering=4 * READ_CAP), os.fdopen(4, 'wb', buffering=READ_CAP))
+        channel = Channel(os.fdopen(3, 'rb', buffering=0), os.fdopen(4, 'wb', buffering=READ_CAP))
     except OSError as err:
         sys.stderr.write('wsgi_bridge.py needs fds 3 (from Node) and 4 (to Node): %s\n' % err)
         return 2

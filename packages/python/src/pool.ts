@@ -48,7 +48,8 @@ export class WorkerPool {
   readonly #workers = new Set<PythonWorker>();
   #idle: PythonWorker[] = [];
   readonly #busy = new Map<PythonWorker, Busy>();
-  readonly #ahead = new Map<PythonWorker, Ahead>();
+  /** Per worker, the requests sent ahead, in order. */
+  readonly #ahead = new Map<PythonWorker, Ahead[]>();
   #queue: Queued[] = [];
   /** Workers that had imported the app: only they are replaced when they end. */
   readonly #imported = new WeakSet<PythonWorker>();
@@ -117,18 +118,23 @@ export class WorkerPool {
   }
 
   /**
-   * With a single worker, the next queued request is sent while the one in progress
-   * runs, so Python finds it waiting instead of waiting for Node between requests. With
-   * more workers it would wait behind a slow request while another worker is free.
+   * With a single worker, the queued requests are sent while the one in progress runs,
+   * so Python finds them waiting instead of waiting for Node between requests, and
+   * serves a burst with one wake-up (and one write of its answers) rather than one per
+   * request. With more workers they would wait behind a slow request while another
+   * worker is free.
    */
   #sendAhead(): void {
     if (this.#settings.workers !== 1 || this.#queue.length === 0) return;
     const { maxRequests } = this.#settings;
     for (const worker of this.#busy.keys()) {
-      if (this.#ahead.has(worker) || (maxRequests > 0 && worker.served + 2 > maxRequests)) continue;
-      const queued = this.#queue.shift()!;
-      const exchange = new PythonExchange(worker, queued.environ, queued.startResponse, () => this.#released(worker));
-      this.#ahead.set(worker, { exchange, body: exchange.start(), queued });
+      let ahead = this.#ahead.get(worker);
+      if (ahead === undefined) this.#ahead.set(worker, (ahead = []));
+      const room = maxRequests > 0 ? maxRequests - worker.served - 1 - ahead.length : this.#queue.length;
+      for (const queued of this.#queue.splice(0, room)) {
+        const exchange = new PythonExchange(worker, queued.environ, queued.startResponse, () => this.#released(worker));
+        ahead.push({ exchange, body: exchange.start(), queued });
+      }
       return;
     }
   }
@@ -144,9 +150,8 @@ export class WorkerPool {
     this.#busy.delete(worker);
     const { maxRequests } = this.#settings;
     if (maxRequests > 0 && ++worker.served >= maxRequests) return this.#retire(worker);
-    const ahead = this.#ahead.get(worker);
+    const ahead = this.#ahead.get(worker)?.shift();
     if (ahead === undefined) return this.#free(worker);
-    this.#ahead.delete(worker);
     this.#attach(worker, ahead.exchange, ahead.queued.environ);
     ahead.queued.resolve(ahead.body);
     this.#sendAhead();
@@ -174,12 +179,12 @@ export class WorkerPool {
   #ended(worker: PythonWorker, reason: string): void {
     this.#workers.delete(worker);
     this.#idle = this.#idle.filter((idle) => idle !== worker);
-    // A request sent ahead never started (Python would have finished the one before, and
-    // said so, first): it goes back to the front of the queue.
+    // Requests sent ahead never started (Python would have finished the one before, and
+    // said so, first): they go back to the front of the queue, in order.
     const ahead = this.#ahead.get(worker);
     if (ahead !== undefined) {
       this.#ahead.delete(worker);
-      this.#queue.unshift(ahead.queued);
+      this.#queue.unshift(...ahead.map(({ queued }) => queued));
     }
     const busy = this.#busy.get(worker);
     if (busy !== undefined) {

@@ -37,6 +37,7 @@ export class PythonWorker {
 
   readonly #child: ChildProcess;
   readonly #toPython: Writable;
+  #corked = false;
 
   constructor(spec: WorkerSpec) {
     const child = spawn(spec.python, [BRIDGE_SCRIPT, spec.target], {
@@ -78,10 +79,24 @@ export class PythonWorker {
     return this.#child.pid;
   }
 
-  /** Write one whole frame (nothing once the process is gone). */
+  /**
+   * Write one whole frame (nothing once the process is gone). The frames of one turn of the
+   * event loop (a burst of requests from many connections) leave in one writev.
+   */
   send(bytes: Buffer): void {
-    if (this.exitReason === null) this.#toPython.write(bytes);
+    if (this.exitReason !== null) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#toPython.cork();
+      setImmediate(this.#uncork);
+    }
+    this.#toPython.write(bytes);
   }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#toPython.uncork();
+  };
 
   /** A frame with a large payload, written after its head without a copy. */
   sendLarge(type: number, payload: Buffer): void {
