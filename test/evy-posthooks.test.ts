@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Environ, WsgiApp } from '@wsgi-bridge/core';
 import { frontEnds, honoFrontEnd, type Mounted } from './helpers/front-ends.js';
 import { fetchRaw, request, routes, waitFor } from './helpers/http.js';
+import { usePythonApp } from './helpers/python.js';
 
 let calls: Array<{ hook: string; args: unknown[] }> = [];
 const hook = (name: string) => (environ: Environ, ...args: unknown[]): void => {
@@ -88,5 +89,24 @@ describe.each([...frontEnds, honoFrontEnd])('evy.posthooks through the $name', (
   it('honours a list that replaced eventlet.posthooks, and still runs the evy list', async () => {
     await get('/eventlet-replaced', 2);
     expect(calls).toEqual([{ hook: 'eventlet-replacement', args: [] }, { hook: 'evy-kept', args: [] }]);
+  });
+});
+
+// The Python side is tested on the Node front ends in python-front-ends.test.ts; here
+// through the fetch front end too, so that every front end runs evy's hooks of Python apps.
+describe('evy.posthooks of a Python app through Hono (fetch)', () => {
+  const { server } = usePythonApp(honoFrontEnd, 'apps:application');
+  const hookLines = (): string[] => server.log.join('').split('\n').filter((line) => line.startsWith('hook '));
+
+  it('runs hooks pushed to both keys once each, in order, with their arguments', async () => {
+    expect((await fetchRaw(server.port, request('GET', '/hooks'), 10_000)).body).toBe('hooks');
+    await waitFor(() => hookLines().includes('hook third () {}'), 'the last hook', 10_000);
+    expect(hookLines()).toEqual(["hook first (2,) {'multiplier': 3}", "hook evy ('e',) {}", 'hook third () {}']);
+  });
+
+  it('honours lists that replaced either key', async () => {
+    await fetchRaw(server.port, request('GET', '/hooks-replaced'), 10_000);
+    await waitFor(() => hookLines().some((line) => line.startsWith('hook evy-replaced')), 'the replaced evy hook', 10_000);
+    expect(hookLines().slice(-2)).toEqual(['hook eventlet-replaced () {}', "hook evy-replaced () {'k': 1}"]);
   });
 });
