@@ -13,7 +13,8 @@ it('the adapter entry exports the plumbing, and createWsgiHandler for front ends
   const adapter = Object.keys(await import('@wsgi-bridge/core/adapter'));
   for (const name of ['createWsgiHandler', 'WsgiInput', 'WsgiErrors', 'prepareHostServer', 'deferContinue', 'clientErrorHandler',
     'answerClientError', 'refuse', 'responseOn', 'failWaitingRead', 'cutOff', 'groupHeaders', 'responseDone', 'toBuffer',
-    'unquoteLatin1', 'hasTwoHosts', 'describeError', 'toError', 'httpDate', 'capitalizeHeaderName', 'lowercaseHeaderName']) {
+    'unquoteLatin1', 'hasTwoHosts', 'describeError', 'toError', 'httpDate', 'capitalizeHeaderName', 'lowercaseHeaderName',
+    'hasPosthooks', 'ExchangeRunner', 'requestEnviron', 'splitTarget']) {
     expect(adapter).toContain(name);
   }
 });

@@ -2,7 +2,7 @@
 // no socket. The environ a Request gives, wsgi.input over its body, the Response's head and
 // body, the streamed body's pacing, cancel, post hooks, errors and bad input.
 import { describe, expect, it } from 'vitest';
-import type { Body, Environ, StartResponse, WsgiApp } from '@wsgi-bridge/core';
+import type { Body, Environ, PostHook, StartResponse, WsgiApp } from '@wsgi-bridge/core';
 import { toFetchHandler, WsgiError, type FetchHandlerOptions } from '@wsgi-bridge/fetch';
 import { deferred, waitFor } from './helpers/http.js';
 import { rulesOf, validated } from './helpers/validated.js';
@@ -295,11 +295,16 @@ describe('the Response', () => {
     expect({ closes, returned, hooks }).toEqual({ closes: 1, returned: true, hooks: 1 });
   });
 
-  it('runs post hooks after the body has been fully read, for a list and a stream', async () => {
+  it.each([
+    ['eventlet.posthooks', false],
+    ['a list that replaced evy.posthooks', true],
+  ])('runs post hooks after the body has been fully read, for a list and a stream (%s)', async (_name, replaced) => {
     for (const streamed of [false, true]) {
       const events: string[] = [];
       const app: WsgiApp = (environ, startResponse) => {
-        environ['eventlet.posthooks'].push([(_env: Environ, tag: string) => void events.push(`hook ${tag}`), ['once']]);
+        const hook: PostHook = [(_env: Environ, tag: string) => void events.push(`hook ${tag}`), ['once']];
+        if (replaced) environ['evy.posthooks'] = [hook];
+        else environ['eventlet.posthooks'].push(hook);
         startResponse('200 OK', []);
         const chunks = ['a', 'b'];
         const body: Body = streamed ? (function* () { yield* chunks; })() : chunks;

@@ -25,5 +25,6 @@ export { answerClientError, BAD_REQUEST, clientErrorHandler, prepareHostServer, 
 export { capitalizeHeaderName, hasTwoHosts, lowercaseHeaderName } from './headers.js';
 export { WsgiErrors, stderrLog } from './errors-stream.js';
 export { describeError, toError } from './errors.js';
+export { hasPosthooks } from './posthooks.js';
 export { cutOff, groupHeaders, responseDone } from './server-response.js';
 export { httpDate } from './http-date.js';

@@ -1,6 +1,6 @@
 import type { UnderlyingSource } from 'node:stream/web';
 import { WsgiError, type Environ } from '@wsgi-bridge/core';
-import type { ResponseHead, ResponseSink } from '@wsgi-bridge/core/adapter';
+import { hasPosthooks, type ResponseHead, type ResponseSink } from '@wsgi-bridge/core/adapter';
 
 // How much of a streamed body may wait in the stream's queue before the app is held back.
 const HIGH_WATER_MARK = 64 * 1024;
@@ -55,7 +55,7 @@ export class FetchSink implements ResponseSink, UnderlyingSource<Uint8Array> {
 
   whole(head: ResponseHead, body: Buffer | string | null, length: number, bodyless: boolean): void {
     const payload = bodyless ? null : body;
-    if (payload === null || this.#environ['eventlet.posthooks'].length === 0) {
+    if (payload === null || !hasPosthooks(this.#environ)) {
       // A string body as it is only under the app's Content-Type: a Response would add its own.
       this.#publish(head, typeof payload === 'string' && !hasContentType(head.headers) ? Buffer.from(payload) : payload, length);
       return;
