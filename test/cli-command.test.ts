@@ -8,6 +8,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate, type Certificate } from './helpers/certificate.js';
 import { FIXTURES, freePort, get, killLeftovers, startCommand } from './helpers/command.js';
@@ -97,6 +98,20 @@ describe('wsgi-bridge loading', () => {
     const status = await Promise.race([command.exited, command.waitFor(SERVING).then(() => 'serving')]);
     expect(status).toBe(3);
     expect(command.output()).toMatch(/cannot load the Python app legacy\.wsgi:application/);
+  });
+});
+
+describe('examples/command.ts', () => {
+  it('is served by two workers, as its comment says', async () => {
+    const port = await freePort();
+    const example = fileURLToPath(new URL('../examples/dist/command.js', import.meta.url));
+    const command = startCommand(['-w', '2', '-b', `127.0.0.1:${port}`, example]);
+    await command.waitFor(SERVING, 15_000, 2);
+    const answer = await get({ host: '127.0.0.1', port, path: '/', agent: false });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatch(/^Hello, World! \(worker \d+\)\r\n$/);
+    command.signal('SIGTERM');
+    expect(await command.exited).toBe(0);
   });
 });
 
