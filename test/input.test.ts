@@ -18,6 +18,13 @@ const readers: Record<string, (input: WsgiInput) => Promise<Buffer[]>> = {
     return pieces;
   },
   ten: async (input) => [await input.read(10)],
+  // read1: what has come, up to the size; empty only at the end.
+  read1: async (input) => {
+    const pieces: Buffer[] = [];
+    for (let b = await input.read1(4); b.length > 0; b = await input.read1(4)) pieces.push(b);
+    return [...pieces, await input.read1()];
+  },
+  'read1-first': async (input) => [await input.read1(1000)],
   lines: async (input) => {
     const lines: Buffer[] = [];
     for (let line = await input.readline(); line.length > 0; line = await input.readline()) lines.push(line);
@@ -101,6 +108,23 @@ describe('wsgi.input', () => {
     expect(buffers).toBe(true);
   });
 
+  it('read1(n) gives what has come, at most n bytes, and empty only at the end', async () => {
+    for (const [headers, body] of [[[CHUNKED], chunked('this', ' is ', 'chunked')], [[length('this is chunked')], 'this is chunked']] as const) {
+      const { pieces, buffers } = await readWith(srv, 'read1', [...headers], body);
+      expect(pieces.at(-1)).toBe('');
+      expect(pieces.slice(0, -1).join('')).toBe('this is chunked');
+      expect(pieces.slice(0, -1).every((piece) => piece.length > 0 && piece.length <= 4)).toBe(true);
+      expect(buffers).toBe(true);
+    }
+  });
+
+  it('read1 does not wait for more than has come: a client holding back the rest gets its answer', async () => {
+    const client = await RawClient.connect(srv.port);
+    client.write(request('POST', '/read?read1-first', [length('abcdefghij')], 'abc'));
+    expect(JSON.parse(parseResponse(await client.readResponse()).body).pieces).toEqual(['abc']);
+    client.close();
+  });
+
   const lines = 'this is chunked\nline 2\nline3';
   it('readline() and for-await over a chunked body split across lines (061)', async () => {
     const body = chunked('this is ', 'chunked\nli', 'ne 2\n', 'line3');
@@ -139,6 +163,18 @@ describe('wsgi.input', () => {
     client.write(request('POST', '/read?all', [length('a=a')], 'a=a') + next);
     expect(JSON.parse(parseResponse(await client.readResponse()).body).pieces).toEqual(['a=a']);
     expect(JSON.parse(parseResponse(await client.readResponse()).body).pieces).toEqual(['second']);
+    client.close();
+  });
+
+  it('a partly read body whose first bytes had to be waited for is discarded too, the connection kept', async () => {
+    const client = await RawClient.connect(srv.port);
+    const size = 2_000_000;
+    client.write(request('POST', '/read?ten', [['Content-Length', String(size)]], '01234'));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the app's read(10) waits for more
+    client.write('5'.repeat(size - 5));
+    expect(JSON.parse(parseResponse(await client.readResponse()).body).pieces).toEqual(['0123455555']);
+    client.write(request('GET', '/read?all'));
+    expect(JSON.parse(parseResponse(await client.readResponse()).body).pieces).toEqual(['']);
     client.close();
   });
 

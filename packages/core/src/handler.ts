@@ -97,5 +97,8 @@ export function createWsgiHandler(app: WsgiApp, options: HandlerOptions = {}): W
  * next request (Node itself discards a body nobody started reading).
  */
 function discardUnread(req: IncomingMessage): void {
-  if (!req.readableEnded && !req.destroyed) req.resume();
+  if (req.readableEnded || req.destroyed) return;
+  // A read that had to wait listens for 'readable', which keeps resume() from making the stream flow.
+  req.removeAllListeners('readable');
+  req.resume();
 }

@@ -42,6 +42,15 @@ export class WsgiInput {
     return this.#inOrder(this.#read, size);
   }
 
+  /**
+   * Read up to `size` bytes (all that is buffered when `size` is omitted or negative): those
+   * already received, or else the next chunk to arrive; empty at the end. Python's
+   * `BufferedReader.read1`: for a reader that passes the body on as it comes.
+   */
+  read1(size?: number | null): Promise<Buffer> {
+    return this.#inOrder(this.#read1, size);
+  }
+
   /** Read one line, up to and including `\n`, or at most `size` bytes. */
   readline(size?: number | null): Promise<Buffer> {
     return this.#inOrder(this.#readline, size);
@@ -62,6 +71,20 @@ export class WsgiInput {
         if (!(more === true || (more !== false && (await more)))) break;
       }
       return this.#take(Math.min(want, this.#buffered));
+    } finally {
+      this.#active--;
+    }
+  }
+
+  async #read1(size: number | null | undefined): Promise<Buffer> {
+    try {
+      const limit = checkSize(size, 'read1');
+      this.#start();
+      while (this.#buffered === 0) {
+        const more = this.#fill();
+        if (!(more === true || (more !== false && (await more)))) break;
+      }
+      return this.#take(limit < 0 ? this.#buffered : Math.min(limit, this.#buffered));
     } finally {
       this.#active--;
     }
