@@ -1,5 +1,6 @@
 // A real Python WSGI app (test/python/apps.py, stdlib only) through @wsgi-bridge/python,
 // with the raw-socket checks of the JS apps, on every front end.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
 import { frontEnds } from './helpers/front-ends.js';
@@ -161,6 +162,51 @@ describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
     expect(/^x+$/.test(body)).toBe(true);
     client.close();
     await waitFor(() => count(`closed ${size}\n`) === 1, 'close()', 10_000);
+  });
+
+  describe('wsgi.input, streamed to Python ahead of its reads', () => {
+    it('answers a line while the client holds back the rest of its body', async () => {
+      const client = await RawClient.connect(server.port);
+      client.write(request('POST', '/echo-line', [['Transfer-Encoding', 'chunked']], 'f\r\nfirst line\nmore\r\n'));
+      expect(parseResponse(await client.readResponse(10_000)).body).toBe('first line\n');
+      client.close();
+    });
+
+    it('an app that reads part of a body leaves the connection ready for the next request', async () => {
+      const client = await RawClient.connect(server.port);
+      const body = '0123456789'.repeat(200_000);
+      client.write(request('POST', '/read-some?12', [['Content-Length', String(body.length)]], body));
+      expect(parseResponse(await client.readResponse(10_000)).body).toBe('012345678901');
+      client.write(request('GET', '/hello'));
+      expect(parseResponse(await client.readResponse(10_000)).body).toBe('Hello, World!\r\n');
+      client.close();
+    });
+
+    // 3.5 MiB, more than the window of body Node sends ahead, with a 1.5 MiB line in it.
+    const lines = ['short\n', `${'y'.repeat(1_500_000)}\n`, ...Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'z'.repeat(i % 90)}\n`), 'no newline'];
+    const bigBody = lines.join('');
+    const sha256 = createHash('sha256').update(bigBody, 'latin1').digest('hex');
+    for (const [how, parts] of [['all', 1], ['one-read', 1], ['lines', lines.length], ['readline-4096', 0]] as const) {
+      it(`a body larger than that window arrives whole, read by ${how}`, async () => {
+        const response = await fetchRaw(server.port, request('POST', `/digest?${how}`, [['Content-Length', String(bigBody.length)]], bigBody), 30_000);
+        const answer = JSON.parse(response.body) as { size: number; parts: number; sha256: string };
+        expect(answer.size).toBe(bigBody.length);
+        expect(answer.sha256).toBe(sha256);
+        if (parts > 0) expect(answer.parts).toBe(parts);
+        else expect(answer.parts).toBeGreaterThan(lines.length); // the long line came in 4096-byte pieces
+      });
+    }
+
+    it('a body cut short raises OSError in Python, and the worker goes on serving', async () => {
+      const [reading, failed] = [count('cut short: reading'), count('cut short: FrontEndError: ')];
+      const client = await RawClient.connect(server.port);
+      client.write(request('POST', '/cut-short', [['Content-Length', '1048576']], 'x'.repeat(100_000)));
+      await waitFor(() => count('cut short: reading') > reading, 'the app to read', 10_000);
+      client.close();
+      await waitFor(() => count('cut short: FrontEndError: ') > failed, 'the app to see the body fail', 10_000);
+      expect(logText(server)).not.toMatch(/cut short: no error/);
+      expect((await get('/hello')).body).toBe('Hello, World!\r\n');
+    });
   });
 
   describe("eventlet's test_024 bytes", () => {

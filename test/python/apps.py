@@ -5,6 +5,7 @@ What happens after the response (post hooks, close()) is written to wsgi.errors,
 front end's log captures.
 """
 
+import hashlib
 import json
 import resource
 
@@ -158,6 +159,47 @@ def upload(environ, start_response):
     return text(start_response, json.dumps({'size': size, 'peak_growth_kib': grown_kib}).encode('ascii'))
 
 
+def echo_line(environ, start_response):
+    """Answers the body's first line at once, however much more the client has yet to send."""
+    return text(start_response, environ['wsgi.input'].readline())
+
+
+def read_some(environ, start_response):
+    """Reads the first QUERY_STRING bytes of the body and answers them; the rest stays unread."""
+    return text(start_response, environ['wsgi.input'].read(int(environ['QUERY_STRING'])))
+
+
+def digest(environ, start_response):
+    """The body read in the way QUERY_STRING names: its size, line count and SHA-256."""
+    body = environ['wsgi.input']
+    how = environ['QUERY_STRING']
+    if how == 'lines':
+        parts = list(body)
+    elif how == 'readline-4096':
+        parts = list(iter(lambda: body.readline(4096), b''))
+    elif how == 'one-read':
+        parts = [body.read(int(environ['CONTENT_LENGTH']) + 1)]
+    else:
+        parts = [body.read()]
+    data = b''.join(parts)
+    answer = {'size': len(data), 'parts': len(parts), 'sha256': hashlib.sha256(data).hexdigest()}
+    return text(start_response, json.dumps(answer).encode('ascii'))
+
+
+def cut_short(environ, start_response):
+    """Reads until the body fails, and answers with what wsgi.input raised."""
+    try:
+        environ['wsgi.input'].read(1)
+        environ['wsgi.errors'].write('cut short: reading\n')
+        while environ['wsgi.input'].read(65536):
+            pass
+        outcome = 'no error'
+    except OSError as err:
+        outcome = '%s: %s' % (type(err).__name__, err)
+    environ['wsgi.errors'].write('cut short: %s\n' % outcome)
+    return text(start_response, outcome.encode('utf-8'))
+
+
 # eventlet's tests/wsgi_test.py test_024a, b and c, line by line.
 def app_024a(environ, start_response):
     if int(environ['CONTENT_LENGTH']) > 1024:
@@ -201,6 +243,10 @@ ROUTES = {
     '/bad-header': bad_header,
     '/download': download,
     '/upload': upload,
+    '/echo-line': echo_line,
+    '/read-some': read_some,
+    '/digest': digest,
+    '/cut-short': cut_short,
     '/024a': app_024a,
     '/024b': app_024bc(None, None),
     '/024c': app_024bc(13, 16),

@@ -53,11 +53,11 @@ def hello(environ, start_response):
 class ChannelTest(unittest.TestCase):
     def test_round_trip_and_end_of_pipe(self):
         out = io.BytesIO()
-        channel = bridge.Channel(io.BytesIO(frames((b'N', b''), (b'I', b'abc'))), out)
+        channel = bridge.Channel(io.BytesIO(frames((b'N', b''), (b'A', b''))), out)
         channel.send(b'd', b'xyz')
         self.assertEqual(channel.receive(), (b'N', b''))
-        self.assertEqual(channel.ask(b'r', size(3)), b'abc')
-        self.assertEqual(parse(out.getvalue()), [(b'd', b'xyz'), (b'r', size(3))])
+        self.assertEqual(channel.ask(b'w', b'abc'), b'')
+        self.assertEqual(parse(out.getvalue()), [(b'd', b'xyz'), (b'w', b'abc')])
         self.assertRaises(EOFError, channel.receive)
 
     def test_a_request_sent_ahead_waits_for_its_turn(self):
@@ -222,35 +222,89 @@ class ResponseTest(unittest.TestCase):
 
 
 class InputTest(unittest.TestCase):
-    def input(self, *answers: bytes):
+    WINDOW = bridge.WINDOW
+
+    def input(self, *incoming: Tuple[bytes, bytes]):
         out = io.BytesIO()
-        channel = bridge.Channel(io.BytesIO(frames(*((b'I', answer) for answer in answers))), out)
-        return bridge.Input(channel), out
+        channel = bridge.Channel(io.BytesIO(frames(*incoming)), out)
+        channel.input = bridge.Input(channel)
+        return channel.input, out
 
-    def test_large_read_loops_at_the_cap(self):
-        cap = bridge.READ_CAP
-        wsgi_input, out = self.input(b'a' * cap, b'b' * 10)
-        self.assertEqual(wsgi_input.read(cap + 10), b'a' * cap + b'b' * 10)
-        self.assertEqual(parse(out.getvalue()), [(b'r', size(cap)), (b'r', size(10))])
+    def body(self, *chunks: bytes):
+        return self.input(*((b'I', chunk) for chunk in chunks))
 
-    def test_read_all_stops_at_an_empty_answer(self):
-        wsgi_input, out = self.input(b'abc', b'def', b'')
+    def test_the_first_read_opens_the_window_and_buffered_reads_ask_nothing(self):
+        wsgi_input, out = self.body(b'abc', b'defg', b'')
+        self.assertEqual(wsgi_input.read(2), b'ab')
+        self.assertEqual(wsgi_input.read(3), b'cde')
+        self.assertEqual(wsgi_input.read(9), b'fg')
+        self.assertEqual(wsgi_input.read(9), b'')
+        self.assertEqual(parse(out.getvalue()), [(b'r', size(self.WINDOW))])
+
+    def test_read_all_stops_at_the_end_of_the_body(self):
+        wsgi_input, _ = self.body(b'abc', b'def', b'')
         self.assertEqual(wsgi_input.read(), b'abcdef')
-        self.assertEqual(len(parse(out.getvalue())), 3)
+        self.assertEqual(wsgi_input.read(), b'')
 
-    def test_short_read_ends_the_body(self):
-        wsgi_input, _ = self.input(b'ab', b'')
-        self.assertEqual(wsgi_input.read(5), b'ab')
+    def test_credit_goes_back_half_a_window_at_a_time(self):
+        quarter = b'q' * (self.WINDOW // 4)
+        wsgi_input, out = self.body(quarter, quarter, quarter, quarter)
+        self.assertEqual(len(wsgi_input.read(self.WINDOW // 4)), self.WINDOW // 4)
+        self.assertEqual(len(wsgi_input.read(self.WINDOW // 4)), self.WINDOW // 4)
+        self.assertEqual(parse(out.getvalue()), [(b'r', size(self.WINDOW)), (b'r', size(self.WINDOW // 2))])
+
+    def test_a_read_larger_than_the_window_asks_for_more_as_it_fills(self):
+        half = b'h' * (self.WINDOW // 2)
+        wsgi_input, out = self.body(half, half, half, half)
+        self.assertEqual(wsgi_input.read(2 * self.WINDOW), half * 4)
+        credits = [bridge.SIZE.unpack(payload)[0] for kind, payload in parse(out.getvalue())]
+        self.assertEqual(credits, [self.WINDOW, self.WINDOW // 2, self.WINDOW // 2, self.WINDOW])
 
     def test_readline_readlines_iteration(self):
-        wsgi_input, out = self.input(b'one\n', b'tw')
+        wsgi_input, _ = self.body(b'one\ntw', b'o\nthree', b'')
         self.assertEqual(wsgi_input.readline(), b'one\n')
-        self.assertEqual(wsgi_input.readline(5), b'tw')
-        self.assertEqual(parse(out.getvalue()), [(b'n', size(bridge.READ_CAP)), (b'n', size(5))])
-        wsgi_input, _ = self.input(b'a\n', b'b\n', b'')
+        self.assertEqual(wsgi_input.readline(2), b'tw')
+        self.assertEqual(wsgi_input.readline(), b'o\n')
+        self.assertEqual(wsgi_input.readline(), b'three')
+        self.assertEqual(wsgi_input.readline(), b'')
+        wsgi_input, _ = self.body(b'a\n', b'b\n', b'')
         self.assertEqual(list(wsgi_input), [b'a\n', b'b\n'])
-        wsgi_input, _ = self.input(b'a\n', b'b\n', b'c\n')
+        wsgi_input, _ = self.body(b'a\nb\nc\n')
         self.assertEqual(wsgi_input.readlines(3), [b'a\n', b'b\n'])
+
+    def test_a_failed_body_raises_front_end_error_once_the_buffer_is_read(self):
+        wsgi_input, _ = self.input((b'I', b'ab'), (b'F', b'the client went away'))
+        self.assertEqual(wsgi_input.read(1), b'a')
+        with self.assertRaisesRegex(bridge.FrontEndError, 'the client went away'):
+            wsgi_input.read(5)
+
+    def test_body_frames_arriving_during_a_write_are_kept(self):
+        wsgi_input, out = self.input((b'I', b'abc'), (b'A', b''), (b'I', b''))
+        wsgi_input._fill()
+        self.assertEqual(wsgi_input._channel.ask(b'w', b'out'), b'')
+        self.assertEqual(wsgi_input.read(), b'abc')
+
+    def test_stop_waits_for_the_streams_last_frame(self):
+        wsgi_input, out = self.input((b'I', b'ab'), (b'I', b'cd'), (b'S', b''), (b'Q', b'{}'))
+        self.assertEqual(wsgi_input.read(1), b'a')
+        wsgi_input.stop()
+        wsgi_input.await_end()
+        self.assertEqual(wsgi_input.read(), b'')
+        self.assertEqual(parse(out.getvalue())[-1], (b's', b''))
+        self.assertEqual(wsgi_input._channel.next_request(), b'{}')
+
+    def test_an_unread_body_is_not_stopped(self):
+        wsgi_input, out = self.input()
+        wsgi_input.stop()
+        wsgi_input.await_end()
+        self.assertEqual(out.getvalue(), b'')
+
+    def test_a_new_body_after_send_hundred_continue(self):
+        wsgi_input, out = self.input((b'I', b'one'), (b'I', b''), (b'A', b''), (b'I', b'two'), (b'I', b''))
+        self.assertEqual(wsgi_input.read(), b'one')
+        wsgi_input.send_hundred_continue_response()
+        self.assertEqual(wsgi_input.read(), b'two')
+        self.assertEqual([kind for kind, _ in parse(out.getvalue())], [b'r', b'2', b'r'])
 
     def test_hundred_continue_forwarded(self):
         out = io.BytesIO()

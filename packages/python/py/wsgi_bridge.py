@@ -21,18 +21,21 @@ from typing import Any, BinaryIO, Callable, Deque, Dict, Iterable, Iterator, Lis
 
 # A frame: [u32 big-endian payload length][u8 type][payload].
 FRAME_HEAD = struct.Struct('>IB')
-# The most a single read or readline asks Node for: larger reads loop, so neither
-# process ever holds more than this much of a request body for one call.
+# The most one read from Node's pipe takes for frame heads and small frames.
 READ_CAP = 65536
+# The request body bytes Node may send ahead of the app's reads: what this process holds
+# of a body at most. Credit goes back to Node once half of it has been read.
+WINDOW = 1048576
 FILE_BLOCK = 8192
 
 # Node -> Python
 OPTIONS, REQUEST, NEXT, CLOSE, POSTHOOKS = b'O', b'Q', b'N', b'C', b'P'
-BYTES, ACK, ERROR = b'I', b'A', b'E'
+BYTES, INPUT_FAILED, INPUT_STOPPED, ACK, ERROR = b'I', b'F', b'S', b'A', b'E'
 # Python -> Node
 READY, IMPORT_FAILED = b'k', b'X'
 HEAD, LIST_BODY, ITERABLE, DATA, END, WRITE, RAISED, CLOSED, HOOKS_RUN = b'h', b'l', b'i', b'd', b'e', b'w', b'x', b'c', b'p'
-READ, READLINE, CONTINUE_HEADERS, SEND_CONTINUE, LOG = b'r', b'n', b'1', b'2', b'g'
+CREDIT, STOP_INPUT, CONTINUE_HEADERS, SEND_CONTINUE, LOG = b'r', b's', b'1', b'2', b'g'
+INPUT_FRAMES = (BYTES, INPUT_FAILED, INPUT_STOPPED)
 
 NO_HOOKS, HAS_HOOKS = b'\x00', b'\x01'
 SIZE = struct.Struct('>I')
@@ -55,6 +58,8 @@ class Channel:
         self._out = outgoing
         self._ahead: Deque[bytes] = collections.deque()
         self._sending = threading.Lock()
+        # The request's wsgi.input, which takes the body's frames whenever they come.
+        self.input: Optional['Input'] = None
 
     def send(self, kind: bytes, payload: bytes = b'') -> None:
         # An app's own thread may write to wsgi.errors: a frame must not be cut by another.
@@ -71,12 +76,26 @@ class Channel:
         """The next frame of the request in progress.
 
         A REQUEST that Node sent ahead, to have it ready when this one is done, is kept
-        for next_request().
+        for next_request(); the body's frames go to wsgi.input.
         """
         while True:
             kind, payload = self._read()
-            if kind != REQUEST:
+            if kind == REQUEST:
+                self._ahead.append(payload)
+            elif kind in INPUT_FRAMES:
+                self.input.take(kind, payload)  # type: ignore[union-attr]
+            else:
                 return kind, payload
+
+    def receive_input(self) -> None:
+        """Wait for the next frame of the request body."""
+        while True:
+            kind, payload = self._read()
+            if kind in INPUT_FRAMES:
+                self.input.take(kind, payload)  # type: ignore[union-attr]
+                return
+            if kind != REQUEST:
+                raise ValueError('expected the request body from Node, got %r' % kind)
             self._ahead.append(payload)
 
     def next_request(self) -> bytes:
@@ -94,20 +113,33 @@ class Channel:
             self._fill(FRAME_HEAD.size - len(received))
         length, kind = FRAME_HEAD.unpack_from(received)
         end = FRAME_HEAD.size + length
-        while len(received) < end:
-            self._fill(end - len(received))
         with memoryview(received) as view:
             payload = bytes(view[FRAME_HEAD.size:end])
-        del received[:end]  # cheap: a bytearray drops its head without moving the rest
+        if len(received) >= end:
+            del received[:end]  # cheap: a bytearray drops its head without moving the rest
+        else:
+            # A large frame (body bytes): its rest straight from the pipe, joined once.
+            del received[:]
+            parts = [payload]
+            missing = end - FRAME_HEAD.size - len(payload)
+            while missing > 0:
+                part = self._take_in(missing)
+                parts.append(part)
+                missing -= len(part)
+            payload = b''.join(parts)
         return bytes((kind,)), payload
 
     def _fill(self, missing: int) -> None:
         """Wait for more bytes from Node, after sending what is buffered (Node may be waiting for it)."""
+        self._received += self._take_in(max(missing, READ_CAP))
+
+    def _take_in(self, size: int) -> bytes:
+        """At most ``size`` bytes from Node's pipe, in one system call."""
         self.flush()
-        data = self._in.read(max(missing, READ_CAP))
+        data = self._in.read(size)
         if not data:
             raise EOFError('Node closed the pipe')
-        self._received += data
+        return data
 
     def ask(self, kind: bytes, payload: bytes = b'') -> bytes:
         """Send a frame and wait for Node's answer: its bytes, or FrontEndError."""
@@ -118,42 +150,104 @@ class Channel:
         return data
 
 
+# The states of a request body's stream from Node.
+UNREAD, STREAMING, STOPPING, ENDED = 0, 1, 2, 3
+
+
 class Input:
-    """``wsgi.input``: a blocking file-like reading the request body from Node as the app asks."""
+    """``wsgi.input``: a blocking file-like over the request body, which Node streams into
+    a buffer here, ahead of the app's reads by at most WINDOW bytes."""
 
     def __init__(self, channel: Channel) -> None:
         self._channel = channel
+        self._chunks: Deque[bytes] = collections.deque()
+        self._size = 0  # bytes in _chunks
+        self._owed = 0  # bytes Node may still send
+        self._state = UNREAD
+        self._failure: Optional[str] = None
 
-    def _ask(self, kind: bytes, size: int) -> bytes:
-        return self._channel.ask(kind, SIZE.pack(size))
+    def take(self, kind: bytes, payload: bytes) -> None:
+        """A frame of the body from Node."""
+        if kind == BYTES and payload:
+            self._chunks.append(payload)
+            self._size += len(payload)
+            self._owed -= len(payload)
+            return
+        self._state = ENDED
+        if kind == INPUT_FAILED:
+            self._failure = payload.decode('utf-8', 'replace')
+
+    def _fill(self) -> bool:
+        """Wait for more of the body; False at its end. The first call starts the stream
+        (and with it a pending 100 Continue)."""
+        if self._state == ENDED:
+            if self._failure is not None:
+                raise FrontEndError(self._failure)
+            return False
+        if self._state == UNREAD:
+            self._state = STREAMING
+            self._grant(WINDOW)
+        elif self._owed == 0:
+            self._grant(WINDOW // 2)  # a read larger than the window: the buffer grows to it
+        self._channel.receive_input()
+        return True
+
+    def _grant(self, count: int) -> None:
+        self._owed += count
+        self._channel.send(CREDIT, SIZE.pack(count))
+
+    def _take(self, size: int) -> bytes:
+        """``size`` buffered bytes (no more than there are) as one bytes object; then Node
+        may send ahead again what they leave room for, half a window at a time."""
+        chunks = self._chunks
+        if size == 0:
+            return b''
+        if size == len(chunks[0]):
+            data = chunks.popleft()
+        else:
+            parts = []
+            left = size
+            while left > 0:
+                chunk = chunks.popleft()
+                if len(chunk) > left:
+                    chunks.appendleft(chunk[left:])
+                    chunk = chunk[:left]
+                parts.append(chunk)
+                left -= len(chunk)
+            data = parts[0] if len(parts) == 1 else b''.join(parts)
+        self._size -= size
+        room = WINDOW - self._owed - self._size
+        if room >= WINDOW // 2 and self._state == STREAMING:
+            self._grant(room)
+            self._channel.flush()
+        return data
 
     def read(self, size: Optional[int] = -1) -> bytes:
         """``size`` bytes (fewer at the end); everything left when size is None or negative."""
         if size is None or size < 0:
-            return self._read_all(READ)
-        parts = []
-        left = size
-        while left > 0:
-            part = self._ask(READ, min(left, READ_CAP))
-            if not part:
-                break
-            parts.append(part)
-            left -= len(part)
-        return parts[0] if len(parts) == 1 else b''.join(parts)
+            while self._fill():
+                pass
+            return self._take(self._size)
+        while self._size < size and self._fill():
+            pass
+        return self._take(min(size, self._size))
 
     def readline(self, size: Optional[int] = -1) -> bytes:
         """One line, ``\\n`` included, or at most ``size`` bytes."""
-        unbounded = size is None or size < 0
+        left = -1 if size is None or size < 0 else size
         parts = []
-        left = size or 0
-        while unbounded or left > 0:
-            want = READ_CAP if unbounded else min(left, READ_CAP)
-            part = self._ask(READLINE, want)
-            parts.append(part)
-            left -= len(part)
-            if len(part) < want or part.endswith(b'\n'):
+        while left != 0 and (self._size or self._fill()):
+            if not self._size:
+                continue
+            first = self._chunks[0]
+            end = first.find(b'\n') + 1 or len(first)
+            if 0 < left < end:
+                end = left
+            parts.append(self._take(end))
+            left -= end
+            if parts[-1][-1:] == b'\n':
                 break
-        return parts[0] if len(parts) == 1 else b''.join(parts)
+        return b''.join(parts)
 
     def readlines(self, hint: int = -1) -> List[bytes]:
         """Lines to the end, or until ``hint`` bytes have been read when it is positive."""
@@ -182,14 +276,24 @@ class Input:
     def send_hundred_continue_response(self) -> None:
         """eventlet: send another "100 Continue" now (after a chunked body: read a new one)."""
         self._channel.ask(SEND_CONTINUE)
+        if self._state == ENDED:
+            # Node starts a new stream too: the client may now send the next body.
+            self._state = UNREAD
+            self._failure = None
+            self._owed = 0
 
-    def _read_all(self, kind: bytes) -> bytes:
-        parts = []
-        while True:
-            part = self._ask(kind, READ_CAP)
-            if not part:
-                return b''.join(parts)
-            parts.append(part)
+    def stop(self) -> None:
+        """The request is over: Node is to end the body's stream (see ``await_end``)."""
+        if self._state == STREAMING:
+            self._state = STOPPING
+            self._channel.send(STOP_INPUT)
+
+    def await_end(self) -> None:
+        """Wait for the stream's last frame, so that none is left to arrive during the next request."""
+        while self._state == STOPPING:
+            self._channel.receive_input()
+        self._chunks.clear()
+        self._size = 0
 
 
 class Errors:
@@ -347,7 +451,7 @@ class Worker:
     def environ(self, request: Dict[str, str]) -> Environ:
         """A PEP 3333 environ from the request's keys, as native (latin-1) strings."""
         channel = self.channel
-        wsgi_input = Input(channel)
+        wsgi_input = channel.input = Input(channel)
         hooks: list = []
         environ: Environ = dict(self.extras)
         environ.update(request)
@@ -415,14 +519,18 @@ class Worker:
 
     def finish(self, environ: Environ, kind: bytes, payload: bytes) -> None:
         """The last frame of a request says whether post hooks wait; they run when Node says so."""
+        channel = self.channel
+        body = channel.input
+        body.stop()
         if not posthook_lists(environ):
-            self.channel.send(kind, NO_HOOKS + payload)
-            return
-        self.channel.send(kind, HAS_HOOKS + payload)
-        command, _ = self.channel.receive()
-        if command == POSTHOOKS:
-            run_posthooks(environ)
-            self.channel.send(HOOKS_RUN)
+            channel.send(kind, NO_HOOKS + payload)
+        else:
+            channel.send(kind, HAS_HOOKS + payload)
+            command, _ = channel.receive()
+            if command == POSTHOOKS:
+                run_posthooks(environ)
+                channel.send(HOOKS_RUN)
+        body.await_end()
 
 
 def load(target: str) -> Callable:

@@ -1,4 +1,5 @@
 import type { Body, Environ, HeaderList, StartResponse, Write } from '@wsgi-bridge/core';
+import { BodyStream } from './body-stream.js';
 import { Frame, frame, HAS_HOOKS, textFrame } from './frames.js';
 import type { PythonWorker } from './worker.js';
 
@@ -41,6 +42,8 @@ export class PythonExchange {
   #nextDone: Promise<unknown> = done;
   #lost: Error | null = null;
   #released = false;
+  /** The request body on its way to Python, from Python's first read. */
+  #body: BodyStream | null = null;
 
   constructor(
     private readonly worker: PythonWorker,
@@ -93,14 +96,17 @@ export class PythonExchange {
       case Frame.LOG:
         this.environ['wsgi.errors'].write(payload.toString('utf8'));
         return;
-      case Frame.READ:
-        return this.#answerRead(input.read(payload.readUInt32BE(0)));
-      case Frame.READLINE:
-        return this.#answerRead(input.readline(payload.readUInt32BE(0)));
+      case Frame.CREDIT:
+        return (this.#body ??= new BodyStream(this.worker, input)).grant(payload.readUInt32BE(0));
+      case Frame.STOP_INPUT:
+        return this.#body?.stop();
       case Frame.CONTINUE_HEADERS:
         return this.#ack(() => input.set_hundred_continue_response_headers(JSON.parse(payload.toString('utf8'))));
       case Frame.SEND_CONTINUE:
-        return this.#ack(() => input.send_hundred_continue_response());
+        return this.#ack(() => {
+          input.send_hundred_continue_response();
+          this.#body?.renew();
+        });
       case Frame.WRITE:
         return void this.#written(payload);
       default:
@@ -220,10 +226,6 @@ export class PythonExchange {
     if (lost === null) return null;
     this.startResponse('502 Bad Gateway', BAD_GATEWAY, lost);
     return [Buffer.from(`Bad Gateway: ${lost.message}\n`)];
-  }
-
-  #answerRead(reading: Promise<Buffer>): void {
-    reading.then((data) => this.worker.sendLarge(Frame.BYTES, data), (err: unknown) => this.#refuse(err));
   }
 
   #ack(call: () => void): void {

@@ -11,7 +11,9 @@ export const Frame = {
   NEXT: 0x4e, // 'N' the next body chunk, please
   CLOSE: 0x43, // 'C' call the body's close()
   POSTHOOKS: 0x50, // 'P' run the post hooks now
-  BYTES: 0x49, // 'I' input bytes (answer to READ or READLINE)
+  BYTES: 0x49, // 'I' request body bytes within Python's credit; empty: the end of the body
+  INPUT_FAILED: 0x46, // 'F' UTF-8 message: reading the body failed (client gone, body cut short)
+  INPUT_STOPPED: 0x53, // 'S' the body's stream stopped, as Python asked
   ACK: 0x41, // 'A' done (answer to WRITE and the 100 Continue calls)
   ERROR: 0x45, // 'E' the Node side failed: UTF-8 message, raised in Python
   // Python -> Node
@@ -26,8 +28,8 @@ export const Frame = {
   RAISED: 0x78, // 'x' [flags][UTF-8 traceback]
   CLOSED: 0x63, // 'c' [flags] close() done
   HOOKS_RUN: 0x70, // 'p' post hooks done
-  READ: 0x72, // 'r' [u32 size] wsgi.input.read(size)
-  READLINE: 0x6e, // 'n' [u32 size] wsgi.input.readline(size)
+  CREDIT: 0x72, // 'r' [u32 count] Node may send this many more body bytes; the first starts the stream
+  STOP_INPUT: 0x73, // 's' the request is over: stop the body's stream
   CONTINUE_HEADERS: 0x31, // '1' JSON header list for set_hundred_continue_response_headers
   SEND_CONTINUE: 0x32, // '2' send_hundred_continue_response()
   LOG: 0x67, // 'g' UTF-8 text for wsgi.errors; no answer

@@ -81,34 +81,35 @@ export class PythonWorker {
 
   /**
    * Write one whole frame (nothing once the process is gone). The frames of one turn of the
-   * event loop (a burst of requests from many connections) leave in one writev.
+   * event loop (a burst of requests from many connections, the body chunks read from a
+   * socket) leave in one writev, so Python wakes once for them.
    */
   send(bytes: Buffer): void {
     if (this.exitReason !== null) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#toPython.cork();
-      setImmediate(this.#uncork);
-    }
+    this.#cork();
     this.#toPython.write(bytes);
+  }
+
+  /** A frame with a large payload, written after its head without a copy. */
+  sendLarge(type: number, payload: Buffer): void {
+    if (payload.length < 16384) return this.send(frame(type, payload));
+    if (this.exitReason !== null) return;
+    this.#cork();
+    this.#toPython.write(frameHead(type, payload.length));
+    this.#toPython.write(payload);
+  }
+
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#toPython.cork();
+    setImmediate(this.#uncork);
   }
 
   readonly #uncork = (): void => {
     this.#corked = false;
     this.#toPython.uncork();
   };
-
-  /** A frame with a large payload, written after its head without a copy. */
-  sendLarge(type: number, payload: Buffer): void {
-    if (payload.length < 16384) return this.send(frame(type, payload));
-    if (this.exitReason !== null) return;
-    // Corked, the head and the payload leave in one writev: Python wakes once.
-    const pipe = this.#toPython;
-    pipe.cork();
-    pipe.write(frameHead(type, payload.length));
-    pipe.write(payload);
-    pipe.uncork();
-  }
 
   /** Stop after the request in progress: Python sees the pipe end and exits. */
   retire(): void {
