@@ -18,7 +18,7 @@ import { PYTHON } from './install.js';
 import { holdServers, onServerCpus, type Pinning } from './pinning.js';
 import { checksTable, table } from './report.js';
 import type { Outcome } from './results.js';
-import { BENCH_DIR } from './servers/python.js';
+import { BENCH_DIR } from './servers/python-bridge.js';
 import { streamBytes, type Settings } from './settings.js';
 import { median, rotate } from './stats.js';
 import { measureSteal, type StealGuard, type Stolen } from './steal.js';

@@ -20,8 +20,8 @@ const starters: Record<string, () => Promise<Start>> = {
   'hono-wsgi': async () => (await import('./servers/hono.js')).startWsgi,
   'cli-1': async () => { const { startCommand } = await import('./servers/command.js'); return () => startCommand(1); },
   'cli-2': async () => { const { startCommand } = await import('./servers/command.js'); return () => startCommand(2); },
-  'python-bridge': async () => (await import('./servers/python.js')).startBridge,
-  'express-proxy': async () => (await import('./servers/python.js')).startProxy,
+  'python-bridge': async () => (await import('./servers/python-bridge.js')).startBridge,
+  'express-proxy': async () => (await import('./servers/express-proxy.js')).startProxy,
 };
 
 async function main(name: string | undefined): Promise<void> {

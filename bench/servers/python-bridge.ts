@@ -1,12 +1,9 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import { pythonApp } from '@wsgi-bridge/python';
 import { listen, server } from '@wsgi-bridge/server';
 import { PYTHON } from '../install.js';
-import { listening, portOf } from './listening.js';
+import { portOf } from './listening.js';
 
 /** bench/, where python_apps.py stays beside the sources (tsc does not copy it). */
 export const BENCH_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,13 +16,4 @@ export async function startBridge(): Promise<number> {
   void server(sock, app, { logOutput: false });
   if (!sock.listening) await once(sock, 'listening');
   return portOf(sock);
-}
-
-/** What a user does today: Express in front, proxying to gunicorn (BENCH_GUNICORN_URL) with http-proxy-middleware. */
-export function startProxy(): Promise<number> {
-  const target = process.env.BENCH_GUNICORN_URL;
-  if (target === undefined) throw new Error('BENCH_GUNICORN_URL is not set');
-  const app = express();
-  app.use(createProxyMiddleware({ target }));
-  return listening(createServer(app));
 }
