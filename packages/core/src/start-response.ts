@@ -22,12 +22,29 @@ export interface ResponseHead {
   latin1: boolean;
 }
 
-/** Check `start_response`'s arguments; throws a WsgiError naming what is wrong. */
-export function parseHead(status: unknown, headers: unknown, capitalize: boolean): ResponseHead {
+/** A checked status line, split. */
+interface Status {
+  readonly status: string;
+  readonly code: number;
+  readonly reason: string;
+  readonly latin1: boolean;
+}
+
+// The last status checked: an app answers with the same few, so most requests skip the checks.
+let lastStatus: Status = checkStatus('200 OK');
+
+function checkStatus(status: unknown): Status {
   if (typeof status !== 'string' || !STATUS.test(status)) {
     throw new WsgiError('WSGI_ERR_STATUS', `${JSON.stringify(status)} is not "NNN reason" ` +
       '(three digits, a space, latin-1 text without CR or LF)');
   }
+  const code = (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + status.charCodeAt(2) - 48;
+  return { status, code, reason: status.slice(4), latin1: !isAsciiHeaderValue(status) };
+}
+
+/** Check `start_response`'s arguments; throws a WsgiError naming what is wrong. */
+export function parseHead(status: unknown, headers: unknown, capitalize: boolean): ResponseHead {
+  const line = status === lastStatus.status ? lastStatus : (lastStatus = checkStatus(status));
   if (!Array.isArray(headers)) {
     throw new WsgiError('WSGI_ERR_HEADERS', `headers must be a list of [name, value] pairs, got ${typeName(headers)}`);
   }
@@ -36,7 +53,7 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
   const flat: string[] = [];
   let contentLength = -1;
   let hasDate = false;
-  let latin1 = !isAsciiHeaderValue(status);
+  let latin1 = line.latin1;
   for (let i = 0; i < headers.length; i++) {
     const pair = (headers as HeaderList)[i];
     if (!Array.isArray(pair) || pair.length !== 2) {
@@ -72,8 +89,7 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
     }
     flat.push(capitalize ? capitalizeHeaderName(name) : name, value);
   }
-  const statusCode = (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + status.charCodeAt(2) - 48;
-  return { status, statusCode, reason: status.slice(4), headers: flat, contentLength, hasDate, latin1 };
+  return { status: line.status, statusCode: line.code, reason: line.reason, headers: flat, contentLength, hasDate, latin1 };
 }
 
 const SPECIAL_LENGTHS = new Set([...HOP_BY_HOP, 'content-length', 'date'].map((name) => name.length));
