@@ -158,7 +158,9 @@ export class NodeSink implements ResponseSink {
 function askedKeepAlive(raw: string[]): boolean {
   // The raw list, not req.headers: reading that builds the header object on every request.
   for (let i = 0; i < raw.length; i += 2) {
-    if (CONNECTION.test(raw[i]!) && KEEP_ALIVE.test(raw[i + 1]!)) return true;
+    const name = raw[i]!;
+    // The length first: the tests run only on a ten-letter name.
+    if (name.length === 10 && CONNECTION.test(name) && KEEP_ALIVE.test(raw[i + 1]!)) return true;
   }
   return false;
 }
