@@ -89,6 +89,7 @@ const cases: Array<[rule: string, what: string, app: WsgiApp, patch?: Patch, dri
   ['WSGI-V10', 'wsgi.url_scheme "ftp"', ok, { 'wsgi.url_scheme': 'ftp' }],
   ['WSGI-V11', 'an input without readlines', ok, { 'wsgi.input': { read() {}, readline() {} } }],
   ['WSGI-V12', 'wsgi.run_once "no"', ok, { 'wsgi.run_once': 'no' }],
+  ['WSGI-V12', 'evy.posthooks replaced by an object', ok, { 'evy.posthooks': {} }],
   ['WSGI-V13', 'CR LF in a header value', ok, { HTTP_X_A: 'a\r\nX-B: b' }],
   ['WSGI-V20', 'one argument', (_env, startResponse) => {
     (startResponse as unknown as (status: string) => void)('200 OK');

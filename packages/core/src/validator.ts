@@ -21,7 +21,7 @@ export const validationRules = {
   'WSGI-V9': 'wsgi.version is [1, 0]',
   'WSGI-V10': 'wsgi.url_scheme is http or https',
   'WSGI-V11': 'wsgi.input has read, readline, readlines and async iteration; wsgi.errors has write, writelines, flush',
-  'WSGI-V12': 'wsgi.multithread, wsgi.multiprocess and wsgi.run_once are booleans; eventlet.posthooks is a list',
+  'WSGI-V12': 'wsgi.multithread, wsgi.multiprocess and wsgi.run_once are booleans; eventlet.posthooks (and evy.posthooks, when there) are lists',
   'WSGI-V13': 'an HTTP_* value has no CR, LF or NUL (nothing a parser should let through)',
   'WSGI-V20': 'start_response takes 2 or 3 arguments',
   'WSGI-V21': 'the status is "NNN reason": three digits from 100, a space, latin-1 text without controls',
@@ -292,6 +292,9 @@ function checkWsgiKeys(environ: Environ, check: RequestCheck): void {
     if (typeof environ[key] !== 'boolean') check.fail('WSGI-V12', `${key} is ${describe([environ[key]])}`);
   }
   if (!Array.isArray(environ['eventlet.posthooks'])) check.fail('WSGI-V12', 'eventlet.posthooks is not a list');
+  // evy's key is ours to add, not eventlet's: checked when there.
+  const evy = environ['evy.posthooks'];
+  if (evy !== undefined && !Array.isArray(evy)) check.fail('WSGI-V12', 'evy.posthooks is not a list');
 }
 
 function missingMethods(object: unknown, names: Array<string | symbol>): string[] {
