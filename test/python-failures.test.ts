@@ -197,3 +197,33 @@ describe.each(frontEnds)('200 clients leaving mid-download on the $name', (front
     }
   });
 });
+
+describe.each(frontEnds)('100 clients leaving mid-upload on the $name', (frontEnd) => {
+  const ROUNDS = 100;
+  const AT_ONCE = 10;
+  const SIZE = 4 * 1024 * 1024;
+  const { server } = usePythonApp(frontEnd, 'failures:application', { workers: 2 });
+  const lines = (prefix: string): number[] =>
+    logText(server).split('\n').filter((line) => line.startsWith(prefix)).map((line) => Number(line.slice(prefix.length)));
+
+  it('each upload fails in Python once, its hook runs once, and the workers go on taking whole bodies', async () => {
+    const leave = async (id: number): Promise<void> => {
+      const client = await RawClient.connect(server.port);
+      client.write(request('POST', `/upload?${id}`, [['Content-Length', String(SIZE)]], 'x'.repeat(300_000)));
+      await waitFor(() => lines('upload reading ').includes(id), `upload ${id} to be read`, 15_000);
+      client.close();
+    };
+    for (let start = 0; start < ROUNDS; start += AT_ONCE) {
+      await Promise.all(Array.from({ length: AT_ONCE }, (_, i) => leave(start + i)));
+    }
+    await waitFor(() => lines('upload hook ').length >= ROUNDS, 'every hook', 30_000);
+    const all = Array.from({ length: ROUNDS }, (_, i) => i);
+    expect(lines('upload failed ').sort((a, b) => a - b)).toEqual(all);
+    expect(lines('upload hook ').sort((a, b) => a - b)).toEqual(all);
+    for (const id of [ROUNDS, ROUNDS + 1]) {
+      const response = await fetchRaw(server.port, request('POST', `/upload?${id}`, [['Content-Length', String(SIZE)]], 'y'.repeat(SIZE)), 30_000);
+      expect(response.body).toBe(String(SIZE));
+    }
+    expect(lines('upload whole ')).toEqual([ROUNDS, ROUNDS + 1]);
+  });
+});

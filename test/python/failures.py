@@ -96,6 +96,27 @@ def download(environ, start_response):
     return Download(environ)
 
 
+def upload(environ, start_response):
+    """Reads the body to its end or its failure, and says which in the log; a post hook says it ran."""
+    tag = environ['QUERY_STRING']
+    errors = environ['wsgi.errors']
+    environ['eventlet.posthooks'].append((lambda env: env['wsgi.errors'].write('upload hook %s\n' % tag), (), {}))
+    read = environ['wsgi.input'].read
+    size = len(read(65536))
+    errors.write('upload reading %s\n' % tag)
+    try:
+        while True:
+            chunk = read(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+        errors.write('upload whole %s\n' % tag)
+    except OSError:
+        errors.write('upload failed %s\n' % tag)
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [str(size).encode('ascii')]
+
+
 ROUTES = {
     '/pid': pid,
     '/kill': killed_before_head,
@@ -108,6 +129,7 @@ ROUTES = {
     '/str': str_before_head,
     '/str-after-head': str_after_head,
     '/download': download,
+    '/upload': upload,
 }
 
 
