@@ -227,3 +227,35 @@ describe.each(frontEnds)('100 clients leaving mid-upload on the $name', (frontEn
     expect(lines('upload whole ')).toEqual([ROUNDS, ROUNDS + 1]);
   });
 });
+
+describe('a Python app behind a JS middleware that replaces wsgi.input', () => {
+  const app = testPythonApp('failures:application', { workers: 1 });
+  let server: TestServer;
+  beforeAll(async () => {
+    await app.ready;
+    // A wrapper of the kind that buffers and replays a body: read, readline, readlines, no read1.
+    server = await serve(async (environ, startResponse) => {
+      const body = await environ['wsgi.input'].read();
+      let at = 0;
+      const take = async (size?: number | null): Promise<Buffer> => {
+        const end = size === undefined || size === null || size < 0 ? body.length : Math.min(body.length, at + size);
+        const part = body.subarray(at, end);
+        at = end;
+        return part;
+      };
+      const replay = { read: take, readline: take, readlines: async () => [await take()], [Symbol.asyncIterator]: async function* () {} };
+      return app({ ...environ, 'wsgi.input': replay as unknown as typeof environ['wsgi.input'] }, startResponse);
+    }, { debug: false });
+  });
+  afterAll(async () => {
+    await server.close();
+    await app.close();
+  });
+
+  it('streams the replayed body to Python with read(), as it has no read1', async () => {
+    const size = 3 * 1024 * 1024 + 5;
+    const response = await fetchRaw(server.port, request('POST', '/upload?replayed', [['Content-Length', String(size)]], 'z'.repeat(size)), 30_000);
+    expect(response.body).toBe(String(size));
+    expect(app.log.join('') + server.log.join('')).not.toMatch(/read1/);
+  });
+});

@@ -47,7 +47,7 @@ export class BodyStream {
     this.#running = true;
     try {
       while (this.#credit > 0) {
-        const data = await this.input.read1(this.#credit);
+        const data = await this.#read();
         if (this.#ended) return; // stopped while the read waited: its bytes go nowhere
         if (data.length === 0) return this.#end(END);
         this.#credit -= data.length;
@@ -58,6 +58,15 @@ export class BodyStream {
     } finally {
       this.#running = false;
     }
+  }
+
+  /**
+   * What has come of the body, within the credit. A wsgi.input that a JS middleware put
+   * in the environ may have no read1: read() then waits for a block or the end.
+   */
+  #read(): Promise<Buffer> {
+    const input = this.input;
+    return typeof input.read1 === 'function' ? input.read1(this.#credit) : input.read(Math.min(this.#credit, 65536));
   }
 
   #end(last: Buffer): void {
