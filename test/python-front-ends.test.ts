@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
-import { frontEnds } from './helpers/front-ends.js';
+import { frontEnds, honoFrontEnd } from './helpers/front-ends.js';
 import { chunkSizes, fetchRaw, logText, parseResponse, request, waitFor } from './helpers/http.js';
 import { usePythonApp } from './helpers/python.js';
 import { maskDate, RawClient } from './helpers/raw.js';
@@ -164,51 +164,6 @@ describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
     await waitFor(() => count(`closed ${size}\n`) === 1, 'close()', 10_000);
   });
 
-  describe('wsgi.input, streamed to Python ahead of its reads', () => {
-    it('answers a line while the client holds back the rest of its body', async () => {
-      const client = await RawClient.connect(server.port);
-      client.write(request('POST', '/echo-line', [['Transfer-Encoding', 'chunked']], 'f\r\nfirst line\nmore\r\n'));
-      expect(parseResponse(await client.readResponse(10_000)).body).toBe('first line\n');
-      client.close();
-    });
-
-    it('an app that reads part of a body leaves the connection ready for the next request', async () => {
-      const client = await RawClient.connect(server.port);
-      const body = '0123456789'.repeat(200_000);
-      client.write(request('POST', '/read-some?12', [['Content-Length', String(body.length)]], body));
-      expect(parseResponse(await client.readResponse(10_000)).body).toBe('012345678901');
-      client.write(request('GET', '/hello'));
-      expect(parseResponse(await client.readResponse(10_000)).body).toBe('Hello, World!\r\n');
-      client.close();
-    });
-
-    // 3.5 MiB, more than the window of body Node sends ahead, with a 1.5 MiB line in it.
-    const lines = ['short\n', `${'y'.repeat(1_500_000)}\n`, ...Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'z'.repeat(i % 90)}\n`), 'no newline'];
-    const bigBody = lines.join('');
-    const sha256 = createHash('sha256').update(bigBody, 'latin1').digest('hex');
-    for (const [how, parts] of [['all', 1], ['one-read', 1], ['lines', lines.length], ['readline-4096', 0]] as const) {
-      it(`a body larger than that window arrives whole, read by ${how}`, async () => {
-        const response = await fetchRaw(server.port, request('POST', `/digest?${how}`, [['Content-Length', String(bigBody.length)]], bigBody), 30_000);
-        const answer = JSON.parse(response.body) as { size: number; parts: number; sha256: string };
-        expect(answer.size).toBe(bigBody.length);
-        expect(answer.sha256).toBe(sha256);
-        if (parts > 0) expect(answer.parts).toBe(parts);
-        else expect(answer.parts).toBeGreaterThan(lines.length); // the long line came in 4096-byte pieces
-      });
-    }
-
-    it('a body cut short raises OSError in Python, and the worker goes on serving', async () => {
-      const [reading, failed] = [count('cut short: reading'), count('cut short: FrontEndError: ')];
-      const client = await RawClient.connect(server.port);
-      client.write(request('POST', '/cut-short', [['Content-Length', '1048576']], 'x'.repeat(100_000)));
-      await waitFor(() => count('cut short: reading') > reading, 'the app to read', 10_000);
-      client.close();
-      await waitFor(() => count('cut short: FrontEndError: ') > failed, 'the app to see the body fail', 10_000);
-      expect(logText(server)).not.toMatch(/cut short: no error/);
-      expect((await get('/hello')).body).toBe('Hello, World!\r\n');
-    });
-  });
-
   describe("eventlet's test_024 bytes", () => {
     it('test_024a: no 100 for an app that answers without reading; headers on the 100 it sends', async () => {
       const refused = await RawClient.connect(server.port);
@@ -250,5 +205,54 @@ describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
           'HTTP/1.1 200 OK\r\nContent-Length: 29\r\nDate: …\r\nConnection: close\r\n\r\nfirst message, second message');
       });
     }
+  });
+});
+
+describe.each([...frontEnds, honoFrontEnd])('wsgi.input of a Python app on the $name, streamed ahead of its reads', (frontEnd) => {
+  const { server } = usePythonApp(frontEnd, 'apps:application', { workers: 2 });
+  const get = (target: string) => fetchRaw(server.port, request('GET', target), 10_000);
+  const count = (text: string): number => logText(server).split(text).length - 1;
+
+  it('answers a line while the client holds back the rest of its body', async () => {
+    const client = await RawClient.connect(server.port);
+    client.write(request('POST', '/echo-line', [['Transfer-Encoding', 'chunked']], 'f\r\nfirst line\nmore\r\n'));
+    expect(parseResponse(await client.readResponse(10_000)).body).toBe('first line\n');
+    client.close();
+  });
+
+  it('an app that reads part of a body leaves the connection ready for the next request', async () => {
+    const client = await RawClient.connect(server.port);
+    const body = '0123456789'.repeat(200_000);
+    client.write(request('POST', '/read-some?12', [['Content-Length', String(body.length)]], body));
+    expect(parseResponse(await client.readResponse(10_000)).body).toBe('012345678901');
+    client.write(request('GET', '/hello'));
+    expect(parseResponse(await client.readResponse(10_000)).body).toBe('Hello, World!\r\n');
+    client.close();
+  });
+
+  // 3.5 MiB, more than the window of body Node sends ahead, with a 1.5 MiB line in it.
+  const lines = ['short\n', `${'y'.repeat(1_500_000)}\n`, ...Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'z'.repeat(i % 90)}\n`), 'no newline'];
+  const bigBody = lines.join('');
+  const sha256 = createHash('sha256').update(bigBody, 'latin1').digest('hex');
+  for (const [how, parts] of [['all', 1], ['one-read', 1], ['lines', lines.length], ['readline-4096', 0]] as const) {
+    it(`a body larger than that window arrives whole, read by ${how}`, async () => {
+      const response = await fetchRaw(server.port, request('POST', `/digest?${how}`, [['Content-Length', String(bigBody.length)]], bigBody), 30_000);
+      const answer = JSON.parse(response.body) as { size: number; parts: number; sha256: string };
+      expect(answer.size).toBe(bigBody.length);
+      expect(answer.sha256).toBe(sha256);
+      if (parts > 0) expect(answer.parts).toBe(parts);
+      else expect(answer.parts).toBeGreaterThan(lines.length); // the long line came in 4096-byte pieces
+    });
+  }
+
+  it('a body cut short raises OSError in Python, and the worker goes on serving', async () => {
+    const [reading, failed] = [count('cut short: reading'), count('cut short: FrontEndError: ')];
+    const client = await RawClient.connect(server.port);
+    client.write(request('POST', '/cut-short', [['Content-Length', '1048576']], 'x'.repeat(100_000)));
+    await waitFor(() => count('cut short: reading') > reading, 'the app to read', 10_000);
+    client.close();
+    await waitFor(() => count('cut short: FrontEndError: ') > failed, 'the app to see the body fail', 10_000);
+    expect(logText(server)).not.toMatch(/cut short: no error/);
+    expect((await get('/hello')).body).toBe('Hello, World!\r\n');
   });
 });

@@ -66,15 +66,24 @@ export class FetchRequest implements RequestLine, BodySource {
   }
 
   /**
-   * Let go of a body the app started reading but did not finish: cancelling the reader
-   * tells the runtime the rest is not wanted (@hono/node-server then drains it itself, so
-   * the connection stays usable).
+   * Let go of a body the app started reading but did not finish: the rest is read and
+   * dropped, as the Node front ends and eventlet do, so the connection stays usable.
+   * (Cancelling the reader would have @hono/node-server destroy the request, and with it
+   * the connection.)
    */
   discard(): void {
     const reader = this.#reader;
     if (reader === null || this.#ended) return;
     this.#ended = true;
-    reader.cancel().catch(() => {});
+    void drain(reader);
+  }
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // the client went away: nothing left to drop
   }
 }
 
