@@ -259,3 +259,41 @@ describe('a Python app behind a JS middleware that replaces wsgi.input', () => {
     expect(app.log.join('') + server.log.join('')).not.toMatch(/read1/);
   });
 });
+
+describe('one Python worker, requests sent ahead, streamed bodies of every kind mixed', () => {
+  const app = testPythonApp('apps:application', { workers: 1 });
+  let server: TestServer;
+  beforeAll(async () => {
+    await app.ready;
+    server = await serve(app, { debug: false });
+  });
+  afterAll(async () => {
+    await server.close();
+    await app.close();
+  });
+
+  it('answers each request right, and no body frame strays into the next request', async () => {
+    const partly = '0123456789'.repeat(200_000); // 2 MB, beyond the window: its stream is stopped
+    const whole = 'w'.repeat(300_000);
+    const kinds = [
+      async () => expect((await fetchRaw(server.port, request('GET', '/hello'), 30_000)).body).toBe('Hello, World!\r\n'),
+      async () => expect((await fetchRaw(server.port, request('POST', '/read-some?12', [['Content-Length', String(partly.length)]], partly), 30_000)).body).toBe('012345678901'),
+      async () => {
+        const answer = JSON.parse((await fetchRaw(server.port, request('POST', '/digest?all', [['Content-Length', String(whole.length)]], whole), 30_000)).body) as { size: number };
+        expect(answer.size).toBe(whole.length);
+      },
+      async () => {
+        const client = await RawClient.connect(server.port);
+        client.write(request('POST', '/cut-short', [['Content-Length', '1048576']], 'x'.repeat(100_000)));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        client.close();
+      },
+    ];
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(Array.from({ length: 12 }, (_, i) => kinds[(round + i) % kinds.length]!()));
+    }
+    // The one worker takes requests in order: this one is served after every one above.
+    expect((await fetchRaw(server.port, request('GET', '/hello'), 10_000)).body).toBe('Hello, World!\r\n');
+    expect(app.log.join('') + server.log.join('')).not.toMatch(/Python worker \d+ ended|expected .* from Node/);
+  });
+});
