@@ -1,28 +1,18 @@
 // What goes wrong in a Python worker: it dies mid-request, blocks past its timeout, cannot
 // import its app, yields a str; clients leave mid-download. Each request is answered, the
 // worker replaced, and the next request served.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pythonApp } from '@wsgi-bridge/python';
-import { frontEnds } from './helpers/front-ends.js';
+import { frontEnds, standalone, type FrontEnd } from './helpers/front-ends.js';
 import { fetchRaw, logText, request, waitFor } from './helpers/http.js';
 import { PYTHON, testPythonApp, usePythonApp } from './helpers/python.js';
 import { RawClient } from './helpers/raw.js';
-import { serve, type TestServer } from './helpers/serve.js';
+import { serve } from './helpers/serve.js';
 
 describe('a Python worker that fails', () => {
-  const app = testPythonApp('failures:application', { workers: 1, timeout: 2 });
-  let server: TestServer;
+  const { app, server } = usePythonApp(standalone, 'failures:application', { workers: 1, timeout: 2 });
   const get = (target: string) => fetchRaw(server.port, request('GET', target), 15_000);
   const pid = async (): Promise<string> => (await get('/pid')).body;
-
-  beforeAll(async () => {
-    await app.ready;
-    server = await serve(app, { debug: false });
-  });
-  afterAll(async () => {
-    await server.close();
-    await app.close();
-  });
 
   it('killed before the head: a 502, then a new worker serves the next request', async () => {
     const before = await pid();
@@ -228,29 +218,28 @@ describe.each(frontEnds)('100 clients leaving mid-upload on the $name', (frontEn
   });
 });
 
+/**
+ * The standalone server with a JS middleware in front of the app that buffers the body and
+ * replays it through a wsgi.input of its own: read, readline, readlines, no read1.
+ */
+const behindReplay: FrontEnd = {
+  ...standalone,
+  mount: (app) => serve(async (environ, startResponse) => {
+    const body = await environ['wsgi.input'].read();
+    let at = 0;
+    const take = async (size?: number | null): Promise<Buffer> => {
+      const end = size === undefined || size === null || size < 0 ? body.length : Math.min(body.length, at + size);
+      const part = body.subarray(at, end);
+      at = end;
+      return part;
+    };
+    const replay = { read: take, readline: take, readlines: async () => [await take()], [Symbol.asyncIterator]: async function* () {} };
+    return app({ ...environ, 'wsgi.input': replay as unknown as typeof environ['wsgi.input'] }, startResponse);
+  }),
+};
+
 describe('a Python app behind a JS middleware that replaces wsgi.input', () => {
-  const app = testPythonApp('failures:application', { workers: 1 });
-  let server: TestServer;
-  beforeAll(async () => {
-    await app.ready;
-    // A wrapper of the kind that buffers and replays a body: read, readline, readlines, no read1.
-    server = await serve(async (environ, startResponse) => {
-      const body = await environ['wsgi.input'].read();
-      let at = 0;
-      const take = async (size?: number | null): Promise<Buffer> => {
-        const end = size === undefined || size === null || size < 0 ? body.length : Math.min(body.length, at + size);
-        const part = body.subarray(at, end);
-        at = end;
-        return part;
-      };
-      const replay = { read: take, readline: take, readlines: async () => [await take()], [Symbol.asyncIterator]: async function* () {} };
-      return app({ ...environ, 'wsgi.input': replay as unknown as typeof environ['wsgi.input'] }, startResponse);
-    }, { debug: false });
-  });
-  afterAll(async () => {
-    await server.close();
-    await app.close();
-  });
+  const { app, server } = usePythonApp(behindReplay, 'failures:application', { workers: 1 });
 
   it('streams the replayed body to Python with read(), as it has no read1', async () => {
     const size = 3 * 1024 * 1024 + 5;
@@ -261,16 +250,7 @@ describe('a Python app behind a JS middleware that replaces wsgi.input', () => {
 });
 
 describe('one Python worker, requests sent ahead, streamed bodies of every kind mixed', () => {
-  const app = testPythonApp('apps:application', { workers: 1 });
-  let server: TestServer;
-  beforeAll(async () => {
-    await app.ready;
-    server = await serve(app, { debug: false });
-  });
-  afterAll(async () => {
-    await server.close();
-    await app.close();
-  });
+  const { app, server } = usePythonApp(standalone, 'apps:application', { workers: 1 });
 
   it('answers each request right, and no body frame strays into the next request', async () => {
     const partly = '0123456789'.repeat(200_000); // 2 MB, beyond the window: its stream is stopped
