@@ -83,7 +83,7 @@ class Channel:
             if kind == REQUEST:
                 self._ahead.append(payload)
             elif kind in INPUT_FRAMES:
-                self.input.take(kind, payload)  # type: ignore[union-attr]
+                self.input.feed(kind, payload)  # type: ignore[union-attr]
             else:
                 return kind, payload
 
@@ -92,7 +92,7 @@ class Channel:
         while True:
             kind, payload = self._read()
             if kind in INPUT_FRAMES:
-                self.input.take(kind, payload)  # type: ignore[union-attr]
+                self.input.feed(kind, payload)  # type: ignore[union-attr]
                 return
             if kind != REQUEST:
                 raise ValueError('expected the request body from Node, got %r' % kind)
@@ -166,7 +166,7 @@ class Input:
         self._state = UNREAD
         self._failure: Optional[str] = None
 
-    def take(self, kind: bytes, payload: bytes) -> None:
+    def feed(self, kind: bytes, payload: bytes) -> None:
         """A frame of the body from Node."""
         if kind == BYTES and payload:
             self._chunks.append(payload)
