@@ -1,7 +1,11 @@
 // start_response: validation (a bad status or header is a 500 with a clear message and
 // never reaches the wire), exc_info semantics, the header block eventlet writes, and write().
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeaderList, WsgiApp } from '@wsgi-bridge/core';
+import { createWsgiHandler } from '@wsgi-bridge/core/adapter';
 import { maskDate, RawClient } from './helpers/raw.js';
 import { serve, useServer, type TestServer } from './helpers/serve.js';
 import { fetchRaw, logText, parseResponse, request, routes } from './helpers/http.js';
@@ -145,6 +149,23 @@ describe('start_response validation', () => {
     const response = await fetchRaw(srv.port, request('GET', '/own-date'));
     expect(response.count('date')).toBe(1);
     expect(response.header('date')).toBe('Tue, 01 Jan 2030 00:00:00 GMT');
+  });
+
+  it('sends its own Date, where eventlet has it, when the ServerResponse has Node\'s turned off', async () => {
+    const handle = createWsgiHandler(answer('200 OK', [['Content-Type', 'text/plain']]));
+    const plain = createServer((req, res) => {
+      res.sendDate = false; // Node writes Date only when asked; eventlet always does
+      void handle(req, res);
+    });
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    try {
+      const response = await fetchRaw((plain.address() as AddressInfo).port, request('GET', '/'));
+      expect(response.headers.map(([k]) => k)).toEqual(['Content-Type', 'Content-Length', 'Date']);
+      expect(response.count('date')).toBe(1);
+    } finally {
+      plain.close();
+    }
   });
 
   it('exc_info before the head went out replaces status and headers', async () => {

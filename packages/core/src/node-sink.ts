@@ -62,26 +62,29 @@ export class NodeSink implements ResponseSink {
     if (length !== -1 && head.contentLength === -1 && !statusForbidsBody) {
       headers.push('Content-Length', String(length));
     }
-    if (!head.hasDate) headers.push('Date', httpDate());
+    let chunked = false;
     if (length === -1 && head.contentLength === -1 && !bodyless) {
       if (policy.chunked && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
-        headers.push('Transfer-Encoding', 'chunked');
-        this.#chunked = true;
+        chunked = true;
       } else {
         keepAlive = false; // the body ends when the connection does
         res.removeHeader('Transfer-Encoding');
       }
     }
-    if (!keepAlive) {
-      headers.push('Connection', 'close');
-    } else if (!policy.eventletHeaders) {
-      // Node adds its own `Connection: keep-alive` and `Keep-Alive: timeout=N`
-    } else if (askedKeepAlive(req.rawHeaders)) {
-      headers.push('Connection', 'keep-alive');
-      if (policy.keepAliveHeader !== null) headers.push('Keep-Alive', policy.keepAliveHeader);
-    } else {
-      res.removeHeader('Connection'); // keep the connection, but say nothing (as eventlet)
+    const connection = !keepAlive ? 'close' : policy.eventletHeaders && askedKeepAlive(req.rawHeaders) ? 'keep-alive' : null;
+    // Node writes Date right after the given headers, where eventlet has it, and for less
+    // than a header of ours costs: it is left to Node unless a header of ours must follow it.
+    if (!head.hasDate && (chunked || connection !== null || !res.sendDate)) headers.push('Date', httpDate());
+    if (chunked) {
+      headers.push('Transfer-Encoding', 'chunked');
+      this.#chunked = true;
     }
+    if (connection !== null) {
+      headers.push('Connection', connection);
+      if (connection === 'keep-alive' && policy.keepAliveHeader !== null) headers.push('Keep-Alive', policy.keepAliveHeader);
+    } else if (policy.eventletHeaders) {
+      res.removeHeader('Connection'); // keep the connection, but say nothing (as eventlet)
+    } // else Node adds its own `Connection: keep-alive` and `Keep-Alive: timeout=N`
     writeHeadTo(res, head.statusCode, head.reason, headers);
     this.#countHead();
   }

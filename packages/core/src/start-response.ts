@@ -72,8 +72,8 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
       latin1 = true;
     }
     // Only these few names need a case-insensitive look: skip the lowercasing otherwise.
-    const lower = SPECIAL_LENGTHS.has(name.length) ? name.toLowerCase() : '';
-    if (HOP_BY_HOP.has(lower)) {
+    const lower = hasSpecialLength(name) ? name.toLowerCase() : '';
+    if (lower !== '' && HOP_BY_HOP.has(lower)) {
       throw new WsgiError('WSGI_ERR_HEADERS', `${name} is a hop-by-hop header; the server manages the connection`);
     }
     if (lower === 'content-length') {
@@ -92,7 +92,9 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
   return { status: line.status, statusCode: line.code, reason: line.reason, headers: flat, contentLength, hasDate, latin1 };
 }
 
-const SPECIAL_LENGTHS = new Set([...HOP_BY_HOP, 'content-length', 'date'].map((name) => name.length));
+// The lengths of the names parseHead looks at, as bits: a test cheaper than a Set's for every header.
+const SPECIAL_LENGTHS = [...HOP_BY_HOP, 'content-length', 'date'].reduce((bits, name) => bits | (1 << name.length), 0);
+const hasSpecialLength = (name: string): boolean => name.length < 32 && ((SPECIAL_LENGTHS >>> name.length) & 1) === 1;
 
 function parseContentLength(value: string): number {
   if (!/^[0-9]{1,15}$/.test(value)) {
