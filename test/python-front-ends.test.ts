@@ -1,5 +1,5 @@
 // A real Python WSGI app (test/python/apps.py, stdlib only) through @wsgi-bridge/python,
-// with the raw-socket checks of the JS apps, on every front end.
+// with the raw-socket checks of the JS apps, on every front end, Hono's included.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WsgiApp } from '@wsgi-bridge/core';
@@ -13,12 +13,15 @@ const CONTINUE_12 = 'HTTP/1.1 100 Continue\r\nHundred-Continue-Header-1: H1\r\nH
 /** The WsgiError line the core logged for a refused head. */
 const refusal = (log: string): string | undefined => /WsgiError: [^\n]*/.exec(log)?.[0];
 
-describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
+describe.each([...frontEnds, honoFrontEnd])('a Python app on the $name', (frontEnd) => {
+  // @hono/node-server writes the head itself from a Response (its own Connection and
+  // Keep-Alive, a HEAD's names in Headers' order), and the Fetch API has no 100 Continue.
+  const fetchFramed = frontEnd === honoFrontEnd;
   const { server } = usePythonApp(frontEnd, 'apps:application', { workers: 2 });
   const get = (target: string, headers: Array<[string, string]> = []) => fetchRaw(server.port, request('GET', target, headers), 10_000);
   const count = (text: string): number => logText(server).split(text).length - 1;
 
-  it('frames a list body with Content-Length and an iterable one chunked, on a kept connection', async () => {
+  it.skipIf(fetchFramed)('frames a list body with Content-Length and an iterable one chunked, on a kept connection', async () => {
     const client = await RawClient.connect(server.port);
     client.write(request('GET', '/hello'));
     expect(frontEnd.normalize(maskDate(await client.readResponse()))).toBe(
@@ -31,7 +34,7 @@ describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
     client.close();
   });
 
-  it('HEAD sends the head alone and 204 no body, the connection kept', async () => {
+  it.skipIf(fetchFramed)('HEAD sends the head alone and 204 no body, the connection kept', async () => {
     const client = await RawClient.connect(server.port);
     client.write(request('HEAD', '/hello'));
     expect(frontEnd.normalize(maskDate(await client.readResponse(5000, true)))).toBe(
@@ -164,7 +167,7 @@ describe.each(frontEnds)('a Python app on the $name', (frontEnd) => {
     await waitFor(() => count(`closed ${size}\n`) === 1, 'close()', 10_000);
   });
 
-  describe("eventlet's test_024 bytes", () => {
+  describe.skipIf(fetchFramed)("eventlet's test_024 bytes", () => {
     it('test_024a: no 100 for an app that answers without reading; headers on the 100 it sends', async () => {
       const refused = await RawClient.connect(server.port);
       refused.write('PUT /024a HTTP/1.1\r\nHost: localhost\r\nContent-length: 1025\r\nExpect: 100-continue\r\n\r\n');

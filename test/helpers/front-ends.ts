@@ -112,7 +112,7 @@ export const honoFrontEnd: FrontEnd = {
     const log: string[] = [];
     const handler = toFetchHandler(app, { errors: (text) => log.push(text) });
     const hono = new Hono();
-    hono.all('*', (c) => handler(c.req.raw));
+    hono.all('*', (c) => handler(c.req.raw, c.env));
     const server = serveHono({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', resolve));
     return {
