@@ -83,7 +83,7 @@ export class NodeSink implements ResponseSink {
       headers.push('Connection', connection);
       if (connection === 'keep-alive' && policy.keepAliveHeader !== null) headers.push('Keep-Alive', policy.keepAliveHeader);
     } else if (policy.eventletHeaders) {
-      res.removeHeader('Connection'); // keep the connection, but say nothing (as eventlet)
+      res.removeHeader('connection'); // keep the connection, but say nothing (as eventlet)
     } // else Node adds its own `Connection: keep-alive` and `Keep-Alive: timeout=N`
     writeHeadTo(res, head.statusCode, head.reason, headers);
     this.#countHead();
