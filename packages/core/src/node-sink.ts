@@ -62,23 +62,20 @@ export class NodeSink implements ResponseSink {
     if (length !== -1 && head.contentLength === -1 && !statusForbidsBody) {
       headers.push('Content-Length', String(length));
     }
-    let chunked = false;
     if (length === -1 && head.contentLength === -1 && !bodyless) {
       if (policy.chunked && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
-        chunked = true;
+        this.#chunked = true;
       } else {
         keepAlive = false; // the body ends when the connection does
         res.removeHeader('Transfer-Encoding');
       }
     }
+    // Ours to send: `Connection: close`, or eventlet's echo of a client's keep-alive; else none.
     const connection = !keepAlive ? 'close' : policy.eventletHeaders && askedKeepAlive(req.rawHeaders) ? 'keep-alive' : null;
     // Node writes Date right after the given headers, where eventlet has it, and for less
     // than a header of ours costs: it is left to Node unless a header of ours must follow it.
-    if (!head.hasDate && (chunked || connection !== null || !res.sendDate)) headers.push('Date', httpDate());
-    if (chunked) {
-      headers.push('Transfer-Encoding', 'chunked');
-      this.#chunked = true;
-    }
+    if (!head.hasDate && (this.#chunked || connection !== null || !res.sendDate)) headers.push('Date', httpDate());
+    if (this.#chunked) headers.push('Transfer-Encoding', 'chunked');
     if (connection !== null) {
       headers.push('Connection', connection);
       if (connection === 'keep-alive' && policy.keepAliveHeader !== null) headers.push('Keep-Alive', policy.keepAliveHeader);
