@@ -1,4 +1,4 @@
-import { formatFigure, passed, type Check } from './checks.js';
+import { formatFigure, formatMeasured, passed, type Check } from './checks.js';
 import type { BenchResults } from './results.js';
 import { median } from './stats.js';
 
@@ -74,7 +74,7 @@ export function renderChart(results: BenchResults, checks: Check[]): string {
     fraction: score(check) / SCORE_MAX,
     color: passed(check) ? PASS : FAIL,
     text: check.measured.ok
-      ? `${formatFigure(check.measured.value, check.unit)} (${check.atLeast ? '>=' : '<='} ${formatFigure(check.target, check.unit)})`
+      ? `${formatMeasured(check.measured.value, check)} (${check.atLeast ? '>=' : '<='} ${formatFigure(check.target, check.unit)})`
       : 'not available',
   }));
   const m = results.machine;

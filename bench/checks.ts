@@ -90,13 +90,22 @@ export function evaluate(results: BenchResults): Check[] {
   ];
 }
 
-export function formatFigure(value: number, unit: Unit): string {
+export function formatFigure(value: number, unit: Unit, extraDigits = 0): string {
   switch (unit) {
     case 'percent':
-      return `${(value * 100).toFixed(1)}%`;
+      return `${(value * 100).toFixed(1 + extraDigits)}%`;
     case 'times':
-      return `${value.toFixed(2)}x`;
+      return `${value.toFixed(2 + extraDigits)}x`;
     case 'MiB':
-      return `${value.toFixed(1)} MiB`;
+      return `${value.toFixed(1 + extraDigits)} MiB`;
   }
+}
+
+/**
+ * A check's measured figure, with a digit more when rounding would print it as its target:
+ * a 1.051x that fails `<= 1.05x` must not read as 1.05x.
+ */
+export function formatMeasured(value: number, check: Check): string {
+  const shown = formatFigure(value, check.unit);
+  return shown === formatFigure(check.target, check.unit) && value !== check.target ? formatFigure(value, check.unit, 1) : shown;
 }

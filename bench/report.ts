@@ -1,4 +1,4 @@
-import { formatFigure, pairedRatio, passed, type Check } from './checks.js';
+import { formatFigure, formatMeasured, pairedRatio, passed, type Check } from './checks.js';
 import { cpuMicrosPerRequest } from './hello.js';
 import type { BenchResults, Transfer } from './results.js';
 import { describePinning } from './pinning.js';
@@ -21,7 +21,7 @@ function verdict(check: Check): string {
 export function checksTable(checks: Check[]): string {
   return table(['target', 'measured', 'wanted', 'result'], checks.map((check) => [
     check.name,
-    check.measured.ok ? formatFigure(check.measured.value, check.unit) : 'n/a',
+    check.measured.ok ? formatMeasured(check.measured.value, check) : 'n/a',
     `${check.atLeast ? '>=' : '<='} ${formatFigure(check.target, check.unit)}`,
     verdict(check),
   ]));
