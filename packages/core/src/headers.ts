@@ -31,12 +31,42 @@ function cachedByName(transform: (name: string) => string): (name: string) => st
   };
 }
 
-/** eventlet's capitalization: each `-`-separated part gets an upper first letter, the rest lower. */
-export const capitalizeHeaderName = cachedByName((name) =>
+const capitalize = (name: string): string =>
   name
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
-    .join('-'));
+    .join('-');
+
+/** eventlet's capitalization: each `-`-separated part gets an upper first letter, the rest lower. */
+export const capitalizeHeaderName = cachedByName(capitalize);
+
+/** What start_response needs to know of a response header's name. */
+export interface ResponseHeaderName {
+  /** The name as eventlet sends it: {@link capitalizeHeaderName}'s. */
+  readonly capitalized: string;
+  /** The name in lowercase when the server has a rule for it (hop-by-hop, Content-Length, Date); '' otherwise. */
+  readonly watched: string;
+}
+
+const WATCHED = new Set([...HOP_BY_HOP, 'content-length', 'date']);
+const responseNames = new Map<string, ResponseHeaderName>();
+
+/**
+ * A valid response header name's facts, or null when it is not an HTTP token. An app sends
+ * the same few names: one cache look-up then stands for the token test, the lowercasing and
+ * the capitalization.
+ */
+export function responseHeaderName(name: string): ResponseHeaderName | null {
+  let known = responseNames.get(name);
+  if (known === undefined) {
+    if (!isToken(name)) return null;
+    const lower = name.toLowerCase();
+    known = { capitalized: capitalize(name), watched: WATCHED.has(lower) ? lower : '' };
+    if (responseNames.size >= NAME_CACHE_LIMIT) responseNames.clear();
+    responseNames.set(name, known);
+  }
+  return known;
+}
 
 /**
  * The lowercased name, the same string every time. An API that keeps headers as the keys
@@ -46,6 +76,8 @@ export const capitalizeHeaderName = cachedByName((name) =>
 export const lowercaseHeaderName = cachedByName((name) => name.toLowerCase());
 
 const HOST = /^host$/i;
+// Clients spell it one of these two ways: a string comparison, cheaper than the test.
+const isHost = (name: string): boolean => name === 'Host' || name === 'host' || (name.length === 4 && HOST.test(name));
 
 /**
  * Whether a request's raw headers name Host more than once: RFC 9112 §3.2 requires a 400.
@@ -54,9 +86,7 @@ const HOST = /^host$/i;
 export function hasTwoHosts(rawHeaders: readonly string[]): boolean {
   let hosts = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    // The length first: the test runs only on four-letter names, and copies none.
-    const name = rawHeaders[i]!;
-    if (name.length === 4 && HOST.test(name) && ++hosts > 1) return true;
+    if (isHost(rawHeaders[i]!) && ++hosts > 1) return true;
   }
   return false;
 }

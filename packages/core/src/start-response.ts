@@ -1,5 +1,5 @@
 import { WsgiError } from './errors.js';
-import { capitalizeHeaderName, HOP_BY_HOP, isAsciiHeaderValue, isHeaderValue, isToken } from './headers.js';
+import { HOP_BY_HOP, isAsciiHeaderValue, isHeaderValue, responseHeaderName } from './headers.js';
 import type { HeaderList } from './types.js';
 
 // `NNN reason`: three digits, a space, then latin-1 text without controls (PEP 3333).
@@ -60,7 +60,8 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
       throw new WsgiError('WSGI_ERR_HEADERS', `header ${i} is not a [name, value] pair: ${typeName(pair)}`);
     }
     const [name, value] = pair;
-    if (typeof name !== 'string' || !isToken(name)) {
+    const known = typeof name === 'string' ? responseHeaderName(name) : null;
+    if (known === null) {
       throw new WsgiError('WSGI_ERR_HEADERS', `header name ${JSON.stringify(name)} is not an HTTP token`);
     }
     // Plain ASCII is the common case and one test; anything else must be clean latin-1.
@@ -71,8 +72,7 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
       }
       latin1 = true;
     }
-    // Only these few names need a case-insensitive look: skip the lowercasing otherwise.
-    const lower = hasSpecialLength(name) ? name.toLowerCase() : '';
+    const lower = known.watched;
     if (lower !== '' && HOP_BY_HOP.has(lower)) {
       throw new WsgiError('WSGI_ERR_HEADERS', `${name} is a hop-by-hop header; the server manages the connection`);
     }
@@ -87,14 +87,10 @@ export function parseHead(status: unknown, headers: unknown, capitalize: boolean
     } else if (lower === 'date') {
       hasDate = true;
     }
-    flat.push(capitalize ? capitalizeHeaderName(name) : name, value);
+    flat.push(capitalize ? known.capitalized : name, value);
   }
   return { status: line.status, statusCode: line.code, reason: line.reason, headers: flat, contentLength, hasDate, latin1 };
 }
-
-// The lengths of the names parseHead looks at, as bits: a test cheaper than a Set's for every header.
-const SPECIAL_LENGTHS = [...HOP_BY_HOP, 'content-length', 'date'].reduce((bits, name) => bits | (1 << name.length), 0);
-const hasSpecialLength = (name: string): boolean => name.length < 32 && ((SPECIAL_LENGTHS >>> name.length) & 1) === 1;
 
 function parseContentLength(value: string): number {
   if (!/^[0-9]{1,15}$/.test(value)) {
