@@ -18,8 +18,8 @@ export const HOP_BY_HOP = new Set([
 const NAME_CACHE_LIMIT = 1024;
 
 /** A header-name transform with a cache: names repeat from response to response. */
-function cachedByName(transform: (name: string) => string): (name: string) => string {
-  const cache = new Map<string, string>();
+function cachedByName<T>(transform: (name: string) => T): (name: string) => T {
+  const cache = new Map<string, T>();
   return (name) => {
     let out = cache.get(name);
     if (out === undefined) {
@@ -49,24 +49,17 @@ export interface ResponseHeaderName {
 }
 
 const WATCHED = new Set([...HOP_BY_HOP, 'content-length', 'date']);
-const responseNames = new Map<string, ResponseHeaderName>();
 
 /**
  * A valid response header name's facts, or null when it is not an HTTP token. An app sends
  * the same few names: one cache look-up then stands for the token test, the lowercasing and
  * the capitalization.
  */
-export function responseHeaderName(name: string): ResponseHeaderName | null {
-  let known = responseNames.get(name);
-  if (known === undefined) {
-    if (!isToken(name)) return null;
-    const lower = name.toLowerCase();
-    known = { capitalized: capitalize(name), watched: WATCHED.has(lower) ? lower : '' };
-    if (responseNames.size >= NAME_CACHE_LIMIT) responseNames.clear();
-    responseNames.set(name, known);
-  }
-  return known;
-}
+export const responseHeaderName = cachedByName((name): ResponseHeaderName | null => {
+  if (!isToken(name)) return null;
+  const lower = name.toLowerCase();
+  return { capitalized: capitalize(name), watched: WATCHED.has(lower) ? lower : '' };
+});
 
 /**
  * The lowercased name, the same string every time. An API that keeps headers as the keys

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { BodySource } from './body-source.js';
 import { takeNextChunkedBody } from './chunked.js';
 import { WsgiError } from './errors.js';
-import { capitalizeHeaderName, isHeaderValue, isToken } from './headers.js';
+import { isHeaderValue, responseHeaderName } from './headers.js';
 import type { HeaderList } from './types.js';
 
 // Node keeps these flags to decide keep-alive after an `Expect: 100-continue`;
@@ -87,14 +87,15 @@ export function continueHeaders(headers: HeaderList): HeaderList {
   }
   return headers.map((pair) => {
     const [name, value] = Array.isArray(pair) ? pair : [];
-    if (typeof name !== 'string' || !isToken(name)) {
+    const known = typeof name === 'string' ? responseHeaderName(name) : null;
+    if (known === null) {
       throw new WsgiError('WSGI_ERR_HEADERS', `invalid 100 Continue header name ${JSON.stringify(name)}`);
     }
     if (typeof value !== 'string' || !isHeaderValue(value)) {
       throw new WsgiError('WSGI_ERR_HEADERS', `invalid value for 100 Continue header ${name}: ` +
         'it must be latin-1 text without CR, LF or other control characters');
     }
-    return [capitalizeHeaderName(name), value];
+    return [known.capitalized, value];
   });
 }
 
